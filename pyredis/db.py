@@ -1,0 +1,940 @@
+"""The keyspace: lookups, writes, deletes, and the generic key commands (our db.c).
+
+Each database is a redisDb with two Python dicts: `dict` (key -> robj) and
+`expires` (key -> unix ms). Redis's dict.c exists to give C an
+incrementally rehashed hash table; Python's dict is already one (it
+resizes all at once, which costs a pause on huge tables but nothing per
+lookup), so we use it as it is.
+
+Every read goes through lookupKeyRead*/lookupKeyWrite*, which apply lazy
+expiry (expireIfNeeded), touch the LRU/LFU clock and count hits and
+misses, exactly where Redis does; every write ends in signalModifiedKey,
+the hook WATCH and client tracking hang on.
+"""
+
+import random
+
+from .server_h import (
+    C_ERR, C_OK, CLIENT_MULTI, LOOKUP_NONE, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, LOOKUP_NOTOUCH,
+    LOOKUP_WRITE, MAXMEMORY_FLAG_LFU, NOTIFY_GENERIC, NOTIFY_KEY_MISS, OBJ_ENCODING_INT,
+    OBJ_ENCODING_HT, OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STREAM, OBJ_STRING, OBJ_ZSET, SETKEY_ALREADY_EXIST,
+    SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL, SETKEY_NO_SIGNAL, SHUTDOWN_FORCE, SHUTDOWN_NOSAVE,
+    SHUTDOWN_NOW, SHUTDOWN_SAVE, CLIENT_DENY_BLOCKING, redisDb, server, shared,
+)
+from .networking import (
+    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString, addReplyError,
+    addReplyErrorObject, addReplyLongLong, addReplyNull, addReplyStatus,
+)
+from .notify import notifyKeyspaceEvent
+from .util import stringmatchlen
+
+EXPIRE_FORCE_DELETE_EXPIRED = 1
+EXPIRE_AVOID_DELETE_EXPIRED = 2
+
+
+# ---------------------------------------------------------------------------
+# Lookups
+# ---------------------------------------------------------------------------
+def lookupKey(db, key, flags):
+    """Find a key, applying lazy expiry and access bookkeeping (lookupKey).
+
+    The flags say what bookkeeping to skip: LOOKUP_NOTOUCH keeps the LRU,
+    LOOKUP_NOSTATS and LOOKUP_WRITE skip hit/miss counting, LOOKUP_NONOTIFY
+    skips the keymiss event.
+    """
+    val = db.dict.get(key)
+    if val is not None and db.expires and key in db.expires:
+        eflags = EXPIRE_FORCE_DELETE_EXPIRED if (
+            flags & LOOKUP_WRITE and not (server.masterhost and server.repl_slave_ro)) else 0
+        if expireIfNeeded(db, key, eflags):
+            val = None
+    if val is not None:
+        if not (flags & LOOKUP_NOTOUCH) and server.child_type == 0:
+            if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
+                from .evict import updateLFU
+                updateLFU(val)
+            else:
+                val.lru = server.lruclock
+        if not (flags & (LOOKUP_NOSTATS | LOOKUP_WRITE)):
+            server.stat_keyspace_hits += 1
+    else:
+        if not (flags & (LOOKUP_NONOTIFY | LOOKUP_WRITE)):
+            notifyKeyspaceEvent(NOTIFY_KEY_MISS, "keymiss", key, db.id)
+        if not (flags & (LOOKUP_NOSTATS | LOOKUP_WRITE)):
+            server.stat_keyspace_misses += 1
+    return val
+
+
+def lookupKeyReadWithFlags(db, key, flags):
+    """Lookup for reading (lookupKeyReadWithFlags)."""
+    return lookupKey(db, key, flags)
+
+
+def lookupKeyRead(db, key):
+    """Lookup for reading with default flags (lookupKeyRead)."""
+    return lookupKey(db, key, LOOKUP_NONE)
+
+
+def lookupKeyWriteWithFlags(db, key, flags):
+    """Lookup for writing: expired keys are deleted even on replicas' masters (lookupKeyWriteWithFlags)."""
+    return lookupKey(db, key, flags | LOOKUP_WRITE)
+
+
+def lookupKeyWrite(db, key):
+    """Lookup for writing (lookupKeyWrite)."""
+    return lookupKey(db, key, LOOKUP_WRITE)
+
+
+def lookupKeyReadOrReply(c, key, reply):
+    """Lookup for reading; on a miss send `reply` (lookupKeyReadOrReply)."""
+    o = lookupKey(c.db, key, LOOKUP_NONE)
+    if o is None:
+        addReply(c, reply)
+    return o
+
+
+def lookupKeyWriteOrReply(c, key, reply):
+    """Lookup for writing; on a miss send `reply` (lookupKeyWriteOrReply)."""
+    o = lookupKey(c.db, key, LOOKUP_WRITE)
+    if o is None:
+        addReply(c, reply)
+    return o
+
+
+# ---------------------------------------------------------------------------
+# Writes
+# ---------------------------------------------------------------------------
+def dbAdd(db, key, val):
+    """Add a key that must not exist (dbAdd); wakes clients blocked on it."""
+    db.dict[key] = val
+    if val.type in (OBJ_LIST, OBJ_ZSET, OBJ_STREAM) and db.blocking_keys:
+        signalKeyAsReady(db, key, val.type)
+    notifyKeyspaceEvent(NOTIFY_NEW, "new", key, db.id)
+
+
+def dbAddRDBLoad(db, key, val):
+    """Add a key while loading: no notifications, reports duplicates (dbAddRDBLoad)."""
+    if key in db.dict:
+        return 0
+    db.dict[key] = val
+    return 1
+
+
+def dbOverwrite(db, key, val):
+    """Replace the value of an existing key (dbOverwrite)."""
+    old = db.dict[key]
+    if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
+        val.lru = old.lru
+    db.dict[key] = val
+
+
+def setKey(c, db, key, val, flags):
+    """High-level set: add or overwrite, drop the TTL unless kept, signal (setKey).
+
+    This is the one path SET, GETSET, SETEX, MSET ... store through, so
+    WATCH sees every one of them.
+    """
+    d = db.dict
+    if flags & SETKEY_ALREADY_EXIST:
+        keyfound = True
+    elif flags & SETKEY_DOESNT_EXIST:
+        keyfound = False
+    else:
+        keyfound = lookupKeyWrite(db, key) is not None
+    if not keyfound:
+        d[key] = val
+        if server.notify_keyspace_events & NOTIFY_NEW:
+            notifyKeyspaceEvent(NOTIFY_NEW, "new", key, db.id)
+        if db.blocking_keys and val.type in (OBJ_LIST, OBJ_ZSET, OBJ_STREAM):
+            signalKeyAsReady(db, key, val.type)
+    else:
+        dbOverwrite(db, key, val)
+    if not (flags & SETKEY_KEEPTTL) and db.expires:
+        db.expires.pop(key, None)
+    if not (flags & SETKEY_NO_SIGNAL):
+        signalModifiedKey(c, db, key)
+
+
+def dbExists(db, key):
+    """Does the key exist (no expiry check) (dbExists)?"""
+    return key in db.dict
+
+
+def dbRandomKey(db):
+    """A random key that is not expired, or None (dbRandomKey).
+
+    Like Redis, it deletes expired keys it happens to pick, and gives up the
+    expiry check after 100 tries when every key is volatile on a replica.
+    """
+    d = db.dict
+    if not d:
+        return None
+    maxtries = 100
+    allvolatile = len(d) == len(db.expires)
+    keys = None
+    while True:
+        if len(d) == 0:
+            return None
+        if keys is None or len(keys) != len(d):
+            keys = list(d)
+        key = random.choice(keys)
+        if key in db.expires:
+            if allvolatile and server.masterhost and maxtries == 0:
+                return key
+            maxtries -= 1
+            if expireIfNeeded(db, key, 0):
+                keys = None
+                continue
+        return key
+
+
+def dbSyncDelete(db, key):
+    """Delete a key, its expire, and what hangs on it (dbSyncDelete)."""
+    val = db.dict.pop(key, None)
+    if val is None:
+        return 0
+    if db.expires:
+        db.expires.pop(key, None)
+    return 1
+
+
+def dbAsyncDelete(db, key):
+    """UNLINK's delete (dbAsyncDelete).
+
+    Redis hands big values to a background thread to free. Python frees a
+    value when its last reference goes, and we keep no threads on the data
+    path, so this is dbSyncDelete; the command and its reply are the same.
+    """
+    return dbSyncDelete(db, key)
+
+
+def dbDelete(db, key):
+    """Delete honouring lazyfree-lazy-server-del (dbDelete)."""
+    return dbSyncDelete(db, key)
+
+
+def dbUnshareStringValue(db, key, o):
+    """Make a string value safe to modify in place (dbUnshareStringValue).
+
+    Our string objects are never shared, but int-encoded ones hold a Python
+    int: callers that append or set ranges need raw bytes, so convert.
+    """
+    if o.encoding == OBJ_ENCODING_INT:
+        from .object import createRawStringObject
+        o = createRawStringObject(b"%d" % o.ptr)
+        dbOverwrite(db, key, o)
+    return o
+
+
+def emptyDbStructure(dbarray, dbnum):
+    """Empty one database or all (-1); returns the number of keys removed."""
+    removed = 0
+    targets = dbarray if dbnum == -1 else [dbarray[dbnum]]
+    for db in targets:
+        removed += len(db.dict)
+        db.dict = {}
+        db.expires = {}
+        db.avg_ttl = 0
+        db.expires_cursor = 0
+    return removed
+
+
+def emptyData(dbnum, flags, callback=None):
+    """Remove all keys of one db or all dbs (emptyData)."""
+    if dbnum < -1 or dbnum >= server.dbnum:
+        return -1
+    signalFlushedDb(dbnum, 0)
+    return emptyDbStructure(server.db, dbnum)
+
+
+def selectDb(c, id):
+    """Switch the client to database `id` (selectDb)."""
+    if id < 0 or id >= server.dbnum:
+        return C_ERR
+    c.db = server.db[id]
+    return C_OK
+
+
+def initDatabases():
+    """Create server.dbnum empty databases (the part of initServer that does it)."""
+    server.db = [redisDb(j) for j in range(server.dbnum)]
+
+
+# ---------------------------------------------------------------------------
+# Hooks: modified keys, flushes, ready keys
+# ---------------------------------------------------------------------------
+def signalModifiedKey(c, db, key):
+    """A key changed: invalidate WATCHes and tracking (signalModifiedKey)."""
+    if db.watched_keys:
+        from .multi import touchWatchedKey
+        touchWatchedKey(db, key)
+    if server.tracking_clients:
+        from .tracking import trackingInvalidateKey
+        trackingInvalidateKey(c, key, 1)
+
+
+def signalFlushedDb(dbid, async_):
+    """A db was flushed: every WATCH on it fails (signalFlushedDb)."""
+    from .multi import touchAllWatchedKeysInDb
+    if dbid == -1:
+        for db in server.db:
+            touchAllWatchedKeysInDb(db, db)
+    else:
+        touchAllWatchedKeysInDb(server.db[dbid], server.db[dbid])
+    if server.tracking_clients:
+        from .tracking import trackingInvalidateKeysOnFlush
+        trackingInvalidateKeysOnFlush(async_)
+
+
+def signalKeyAsReady(db, key, type):
+    """A key clients may block on got data: queue it for them (signalKeyAsReady)."""
+    from .blocked import signalKeyAsReady as _ready
+    _ready(db, key, type)
+
+
+# ---------------------------------------------------------------------------
+# Expires
+# ---------------------------------------------------------------------------
+def removeExpire(db, key):
+    """Make a key persistent; True if it had a TTL (removeExpire)."""
+    return db.expires.pop(key, None) is not None
+
+
+def setExpire(c, db, key, when):
+    """Set the absolute unix-ms expire of an existing key (setExpire)."""
+    db.expires[key] = when
+    writable_slave = server.masterhost and not server.repl_slave_ro
+    if c is not None and writable_slave and not (c.flags & 2):
+        from .expire import rememberSlaveKeyWithExpire
+        rememberSlaveKeyWithExpire(db, key)
+
+
+def getExpire(db, key):
+    """The key's absolute unix-ms expire, or -1 (getExpire)."""
+    return db.expires.get(key, -1)
+
+
+def keyIsExpired(db, key):
+    """Is the key logically expired now (keyIsExpired)?
+
+    While a command runs we compare with the time it started
+    (server.cmd_time_snapshot), so a key cannot expire half way through a
+    MULTI block or a script, as in 7.0.
+    """
+    when = db.expires.get(key)
+    if when is None or server.loading:
+        return False
+    if server.fixed_time_expire > 0:
+        now = server.mstime
+    else:
+        from .util import mstime
+        now = mstime()
+    return now > when
+
+
+def expireIfNeeded(db, key, flags):
+    """Delete the key if it is expired; True when it is logically gone (expireIfNeeded).
+
+    On a replica, keys expire only when the master says so (a DEL in the
+    stream); until then a read reports them missing but they stay.
+    """
+    if not keyIsExpired(db, key):
+        return False
+    if server.masterhost is not None:
+        if server.current_client is not None and server.current_client is server.master:
+            return False
+        if not (flags & EXPIRE_FORCE_DELETE_EXPIRED):
+            return True
+    if flags & EXPIRE_AVOID_DELETE_EXPIRED:
+        return True
+    from .networking import checkClientPauseTimeoutAndReturnIfPaused
+    if server.client_pause_type == 1 and checkClientPauseTimeoutAndReturnIfPaused():
+        return True
+    deleteExpiredKeyAndPropagate(db, key)
+    return True
+
+
+def deleteExpiredKeyAndPropagate(db, key):
+    """Delete an expired key, notify, and propagate a DEL (deleteExpiredKeyAndPropagate)."""
+    from .latency import latencyAddSampleIfNeeded, latencyStartMonitor, latencyEndMonitor
+    t = latencyStartMonitor()
+    dbSyncDelete(db, key)
+    latencyAddSampleIfNeeded("expire-del", latencyEndMonitor(t))
+    notifyKeyspaceEvent(NOTIFY_EXPIRED, "expired", key, db.id)
+    signalModifiedKey(None, db, key)
+    propagateDeletion(db, key, server.lazyfree_lazy_expire)
+    server.stat_expiredkeys += 1
+
+
+def propagateDeletion(db, key, lazy):
+    """Send DEL/UNLINK for an expired or evicted key to AOF and replicas (propagateDeletion)."""
+    from .server import propagate
+    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
+    propagate(db.id, [b"UNLINK" if lazy else b"DEL", key], PROPAGATE_AOF | PROPAGATE_REPL)
+
+
+# Imported late: these constants are used above only at call time.
+from .server_h import NOTIFY_EXPIRED, NOTIFY_NEW  # noqa: E402
+
+
+# ---------------------------------------------------------------------------
+# Generic key commands
+# ---------------------------------------------------------------------------
+def delGenericCommand(c, lazy):
+    """DEL and UNLINK (delGenericCommand)."""
+    numdel = 0
+    db = c.db
+    for key in c.argv[1:]:
+        if db.expires and key in db.expires:
+            expireIfNeeded(db, key, 0)
+        deleted = dbAsyncDelete(db, key) if lazy else dbSyncDelete(db, key)
+        if deleted:
+            signalModifiedKey(c, db, key)
+            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, db.id)
+            server.dirty += 1
+            numdel += 1
+    addReplyLongLong(c, numdel)
+
+
+def delCommand(c):
+    """DEL key [key ...] (delCommand)."""
+    delGenericCommand(c, server.lazyfree_lazy_user_del)
+
+
+def unlinkCommand(c):
+    """UNLINK key [key ...] (unlinkCommand)."""
+    delGenericCommand(c, 1)
+
+
+def existsCommand(c):
+    """EXISTS key [key ...]: counts repeated keys again, as Redis (existsCommand)."""
+    count = 0
+    for key in c.argv[1:]:
+        if lookupKeyReadWithFlags(c.db, key, LOOKUP_NOTOUCH) is not None:
+            count += 1
+    addReplyLongLong(c, count)
+
+
+def selectCommand(c):
+    """SELECT index (selectCommand)."""
+    from .object import getIntFromObjectOrReply
+    id = getIntFromObjectOrReply(c, c.argv[1], "invalid DB index")
+    if id is None:
+        return
+    if server.cluster_enabled and id != 0:
+        addReplyError(c, "SELECT is not allowed in cluster mode")
+        return
+    if selectDb(c, id) == C_ERR:
+        addReplyError(c, "DB index is out of range")
+    else:
+        addReply(c, shared.ok)
+
+
+def randomkeyCommand(c):
+    """RANDOMKEY (randomkeyCommand)."""
+    key = dbRandomKey(c.db)
+    if key is None:
+        addReplyNull(c)
+    else:
+        addReplyBulkCBuffer(c, key)
+
+
+def keysCommand(c):
+    """KEYS pattern (keysCommand)."""
+    pattern = c.argv[1]
+    allkeys = pattern == b"*"
+    db = c.db
+    out = []
+    for key in list(db.dict):
+        if allkeys or stringmatchlen(pattern, key):
+            if db.expires and key in db.expires and keyIsExpired(db, key):
+                continue
+            out.append(key)
+    addReplyArrayLen(c, len(out))
+    for key in out:
+        addReplyBulkCBuffer(c, key)
+
+
+# -- SCAN ----------------------------------------------------------------------
+# Redis's SCAN cursor walks the buckets of its hash table in reverse-binary
+# order, which survives rehashing. Python's dict exposes no buckets, so we
+# take the other classic route: the first call (cursor 0) snapshots the key
+# order, and the cursor encodes which snapshot and how far into it we are.
+# A key present for the whole scan is in the snapshot, so it is returned;
+# keys deleted meanwhile are skipped when reached; a key may be returned
+# twice only if it was deleted and re-added, which Redis allows too. The
+# snapshot holds references, not copies, and a small table keeps the most
+# recent ones, so an abandoned scan costs nothing for long.
+_SCAN_SNAPSHOTS = {}
+_SCAN_MAX_SNAPSHOTS = 64
+_SCAN_POS_BITS = 40
+_scan_next_id = [1]
+
+
+def _scan_snapshot(cursor, container_keys):
+    """Return (keys, start, snapshot id) for a cursor, making a snapshot at 0."""
+    if cursor == 0:
+        sid = _scan_next_id[0]
+        _scan_next_id[0] = sid + 1 if sid < (1 << 23) else 1
+        keys = list(container_keys())
+        _SCAN_SNAPSHOTS[sid] = keys
+        while len(_SCAN_SNAPSHOTS) > _SCAN_MAX_SNAPSHOTS:
+            _SCAN_SNAPSHOTS.pop(next(iter(_SCAN_SNAPSHOTS)))
+        return keys, 0, sid
+    sid = cursor >> _SCAN_POS_BITS
+    pos = cursor & ((1 << _SCAN_POS_BITS) - 1)
+    keys = _SCAN_SNAPSHOTS.get(sid)
+    if keys is None:
+        # An unknown cursor (from before a restart, or long abandoned):
+        # start a fresh snapshot at the same position so the scan still ends.
+        keys = list(container_keys())
+        _SCAN_SNAPSHOTS[sid] = keys
+    return keys, pos, sid
+
+
+def parseScanCursorOrReply(c, o):
+    """Parse an unsigned cursor or reply "invalid cursor" (parseScanCursorOrReply)."""
+    from .util import string2ull
+    v = string2ull(o) if o[:1] != b"-" and o[:1] != b"+" else None
+    if v is None:
+        addReplyError(c, "invalid cursor")
+    return v
+
+
+def scanGenericCommand(c, o, cursor):
+    """SCAN, SSCAN, HSCAN and ZSCAN share this (scanGenericCommand).
+
+    `o` is None for SCAN (the keyspace) or the value object for the others.
+    """
+    from .object import getLongFromObjectOrReply
+    argv = c.argv
+    i = 2 if o is None else 3
+    count = 10
+    pat = None
+    typename = None
+    while i < len(argv):
+        j = len(argv) - i
+        opt = argv[i].lower()
+        if opt == b"count" and j >= 2:
+            count = getLongFromObjectOrReply(c, argv[i + 1], None)
+            if count is None:
+                return
+            if count < 1:
+                addReplyErrorObject(c, shared.syntaxerr)
+                return
+            i += 2
+        elif opt == b"match" and j >= 2:
+            pat = argv[i + 1]
+            if pat == b"*":
+                pat = None
+            i += 2
+        elif opt == b"type" and o is None and j >= 2:
+            typename = argv[i + 1].decode("latin-1").lower()
+            i += 2
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+
+    db = c.db
+    if o is None:
+        container = db.dict
+    else:
+        container = scan_items(o)
+        if container is None:
+            return
+        # Small encodings are returned whole, with cursor 0, in one call, as
+        # Redis does for listpacks and intsets.
+        if o.encoding not in (OBJ_ENCODING_HT, OBJ_ENCODING_SKIPLIST):
+            _reply_scan(c, 0, list(container), container, pat, o)
+            return
+
+    keys, pos, sid = _scan_snapshot(cursor, container.__iter__)
+    out = []
+    n = len(keys)
+    # Redis visits about `count` buckets per call; we visit `count` live keys,
+    # skipping those gone since the snapshot.
+    budget = count
+    while pos < n and budget > 0:
+        k = keys[pos]
+        pos += 1
+        if k in container:
+            out.append(k)
+            budget -= 1
+    next_cursor = 0 if pos >= n else (sid << _SCAN_POS_BITS) | pos
+    if next_cursor == 0:
+        _SCAN_SNAPSHOTS.pop(sid, None)
+
+    if o is not None:
+        _reply_scan(c, next_cursor, out, container, pat, o)
+        return
+    result = []
+    for k in out:
+        if pat is not None and not stringmatchlen(pat, k):
+            continue
+        if db.expires and k in db.expires and expireIfNeeded(db, k, 0):
+            continue
+        if typename is not None:
+            v = db.dict.get(k)
+            if v is None or typeName(v) != typename:
+                continue
+        result.append(k)
+    addReplyArrayLen(c, 2)
+    addReplyBulkCBuffer(c, b"%d" % next_cursor)
+    addReplyArrayLen(c, len(result))
+    for k in result:
+        addReplyBulkCBuffer(c, k)
+
+
+def scan_items(o):
+    """What SSCAN/HSCAN/ZSCAN walk: a container of members (a dict for hashes and zsets).
+
+    The type modules keep their values in Python containers; a module whose
+    value is not directly iterable registers a view in server.scan_item_hooks.
+    """
+    hook = server.scan_item_hooks.get(o.type)
+    if hook is not None:
+        return hook(o)
+    return o.ptr
+
+
+def _reply_scan(c, cursor, members, container, pat, o):
+    """Reply [cursor, elements]; hashes and zsets send member/value pairs."""
+    from .util import fmt_double_g17
+    out = [k for k in members if pat is None or stringmatchlen(
+        pat, k if isinstance(k, bytes) else b"%d" % k)]
+    addReplyArrayLen(c, 2)
+    addReplyBulkCBuffer(c, b"%d" % cursor)
+    if o.type == OBJ_SET:
+        addReplyArrayLen(c, len(out))
+        for k in out:
+            addReplyBulkCBuffer(c, k if isinstance(k, bytes) else b"%d" % k)
+        return
+    addReplyArrayLen(c, len(out) * 2)
+    for k in out:
+        addReplyBulkCBuffer(c, k)
+        v = container[k]
+        addReplyBulkCBuffer(c, fmt_double_g17(v) if o.type == OBJ_ZSET else v)
+
+
+def scanCommand(c):
+    """SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] (scanCommand)."""
+    cursor = parseScanCursorOrReply(c, c.argv[1])
+    if cursor is None:
+        return
+    scanGenericCommand(c, None, cursor)
+
+
+def dbsizeCommand(c):
+    """DBSIZE (dbsizeCommand)."""
+    addReplyLongLong(c, len(c.db.dict))
+
+
+def lastsaveCommand(c):
+    """LASTSAVE (lastsaveCommand)."""
+    addReplyLongLong(c, server.lastsave)
+
+
+_TYPE_NAMES = {OBJ_STRING: "string", OBJ_LIST: "list", OBJ_SET: "set", OBJ_ZSET: "zset",
+               OBJ_HASH: "hash", OBJ_STREAM: "stream"}
+
+
+def typeName(o):
+    """The name TYPE reports for a value."""
+    return _TYPE_NAMES.get(o.type, "unknown")
+
+
+def typeCommand(c):
+    """TYPE key (typeCommand)."""
+    o = lookupKeyReadWithFlags(c.db, c.argv[1], LOOKUP_NOTOUCH)
+    addReplyStatus(c, "none" if o is None else typeName(o))
+
+
+def getFlushCommandFlags(c):
+    """Parse FLUSHALL/FLUSHDB's optional ASYNC|SYNC; None after a syntax error (getFlushCommandFlags)."""
+    if len(c.argv) > 2:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return None
+    if len(c.argv) == 2:
+        opt = c.argv[1].lower()
+        if opt == b"sync":
+            return 0
+        if opt == b"async":
+            return 1
+        addReplyErrorObject(c, shared.syntaxerr)
+        return None
+    return 1 if server.lazyfree_lazy_user_flush else 0
+
+
+def flushdbCommand(c):
+    """FLUSHDB [ASYNC|SYNC] (flushdbCommand)."""
+    flags = getFlushCommandFlags(c)
+    if flags is None:
+        return
+    server.dirty += emptyData(c.db.id, flags)
+    addReply(c, shared.ok)
+
+
+def flushAllDataAndResetRDB(flags):
+    """Empty every db; with save points, write an empty RDB at once (flushAllDataAndResetRDB)."""
+    server.dirty += emptyData(-1, flags)
+    if server.child_type == 1:   # CHILD_TYPE_RDB
+        from .server import killRDBChild
+        killRDBChild()
+    if server.saveparams:
+        try:
+            from .rdb import rdbSave, rdbPopulateSaveInfo
+        except ImportError:
+            rdbSave = None
+        if rdbSave is not None:
+            saved_dirty = server.dirty
+            rdbSave(0, server.rdb_filename, rdbPopulateSaveInfo(), 0)
+            server.dirty = saved_dirty
+    server.dirty += 1
+
+
+def flushallCommand(c):
+    """FLUSHALL [ASYNC|SYNC] (flushallCommand)."""
+    flags = getFlushCommandFlags(c)
+    if flags is None:
+        return
+    flushAllDataAndResetRDB(flags)
+    addReply(c, shared.ok)
+
+
+def renameGenericCommand(c, nx):
+    """RENAME and RENAMENX (renameGenericCommand)."""
+    src, dst = c.argv[1], c.argv[2]
+    samekey = src == dst
+    o = lookupKeyWriteOrReply(c, src, shared.nokeyerr)
+    if o is None:
+        return
+    if samekey:
+        addReply(c, shared.czero if nx else shared.ok)
+        return
+    expire = getExpire(c.db, src)
+    if lookupKeyWrite(c.db, dst) is not None:
+        if nx:
+            addReply(c, shared.czero)
+            return
+        dbDelete(c.db, dst)
+    dbAdd(c.db, dst, o)
+    if expire != -1:
+        setExpire(c, c.db, dst, expire)
+    dbDelete(c.db, src)
+    signalModifiedKey(c, c.db, src)
+    signalModifiedKey(c, c.db, dst)
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "rename_from", src, c.db.id)
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "rename_to", dst, c.db.id)
+    server.dirty += 1
+    addReply(c, shared.cone if nx else shared.ok)
+
+
+def renameCommand(c):
+    """RENAME key newkey (renameCommand)."""
+    renameGenericCommand(c, 0)
+
+
+def renamenxCommand(c):
+    """RENAMENX key newkey (renamenxCommand)."""
+    renameGenericCommand(c, 1)
+
+
+def moveCommand(c):
+    """MOVE key db (moveCommand)."""
+    from .object import getIntFromObjectOrReply
+    if server.cluster_enabled:
+        addReplyError(c, "MOVE is not allowed in cluster mode")
+        return
+    src = c.db
+    srcid = src.id
+    dbid = getIntFromObjectOrReply(c, c.argv[2], None)
+    if dbid is None:
+        return
+    if dbid < 0 or dbid >= server.dbnum:
+        addReplyError(c, "DB index is out of range")
+        return
+    dst = server.db[dbid]
+    if srcid == dbid:
+        addReplyErrorObject(c, shared.sameobjecterr)
+        return
+    key = c.argv[1]
+    o = lookupKeyWrite(src, key)
+    if o is None:
+        addReply(c, shared.czero)
+        return
+    expire = getExpire(src, key)
+    if lookupKeyWrite(dst, key) is not None:
+        addReply(c, shared.czero)
+        return
+    dbAdd(dst, key, o)
+    if expire != -1:
+        setExpire(c, dst, key, expire)
+    dbDelete(src, key)
+    server.dirty += 1
+    signalModifiedKey(c, src, key)
+    signalModifiedKey(c, dst, key)
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "move_from", key, srcid)
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "move_to", key, dbid)
+    addReply(c, shared.cone)
+
+
+def copyCommand(c):
+    """COPY source destination [DB destination-db] [REPLACE] (copyCommand)."""
+    from .object import getIntFromObjectOrReply
+    src = c.db
+    dst = c.db
+    replace = False
+    argv = c.argv
+    j = 3
+    while j < len(argv):
+        opt = argv[j].lower()
+        if opt == b"replace":
+            replace = True
+        elif opt == b"db" and j + 1 < len(argv):
+            dbid = getIntFromObjectOrReply(c, argv[j + 1], None)
+            if dbid is None:
+                return
+            if dbid < 0 or dbid >= server.dbnum:
+                addReplyError(c, "DB index is out of range")
+                return
+            dst = server.db[dbid]
+            j += 1
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+        j += 1
+    if server.cluster_enabled and src is not dst:
+        addReplyError(c, "Copying to another database is not allowed in cluster mode")
+        return
+    key, newkey = argv[1], argv[2]
+    if src is dst and key == newkey:
+        addReplyErrorObject(c, shared.sameobjecterr)
+        return
+    o = lookupKeyRead(src, key)
+    if o is None:
+        addReply(c, shared.czero)
+        return
+    expire = getExpire(src, key)
+    if lookupKeyWrite(dst, newkey) is not None:
+        if not replace:
+            addReply(c, shared.czero)
+            return
+        dbDelete(dst, newkey)
+    newobj = dupObject(o)
+    if newobj is None:
+        addReplyError(c, "unknown type object")
+        return
+    dbAdd(dst, newkey, newobj)
+    if expire != -1:
+        setExpire(c, dst, newkey, expire)
+    signalModifiedKey(c, dst, newkey)
+    notifyKeyspaceEvent(NOTIFY_GENERIC, "copy_to", newkey, dst.id)
+    server.dirty += 1
+    addReply(c, shared.cone)
+
+
+def dupObject(o):
+    """A deep copy of a value, as COPY needs (the dup*Object family of object.c).
+
+    Each type module may register a duplicator in server.dup_object_hooks
+    keyed by type; strings are immutable bytes, so they share the buffer.
+    """
+    from .server_h import redisObject
+    if o.type == OBJ_STRING:
+        return redisObject(o.type, o.encoding, o.ptr, o.lru)
+    dup = server.dup_object_hooks.get(o.type)
+    if dup is None:
+        import copy
+        return redisObject(o.type, o.encoding, copy.deepcopy(o.ptr), o.lru)
+    return dup(o)
+
+
+def dbSwapDatabases(id1, id2):
+    """Swap the contents of two databases; clients stay on their ids (dbSwapDatabases)."""
+    if id1 < 0 or id1 >= server.dbnum or id2 < 0 or id2 >= server.dbnum:
+        return C_ERR
+    if id1 == id2:
+        return C_OK
+    a, b = server.db[id1], server.db[id2]
+    a.dict, b.dict = b.dict, a.dict
+    a.expires, b.expires = b.expires, a.expires
+    a.avg_ttl, b.avg_ttl = b.avg_ttl, a.avg_ttl
+    a.expires_cursor, b.expires_cursor = b.expires_cursor, a.expires_cursor
+    from .multi import touchAllWatchedKeysInDb
+    touchAllWatchedKeysInDb(a, b)
+    touchAllWatchedKeysInDb(b, a)
+    # Clients blocked on keys that now exist in the swapped-in data wake up.
+    from .blocked import scanDatabaseForReadyKeys
+    scanDatabaseForReadyKeys(a)
+    scanDatabaseForReadyKeys(b)
+    return C_OK
+
+
+def swapdbCommand(c):
+    """SWAPDB index1 index2 (swapdbCommand)."""
+    from .object import getIntFromObjectOrReply
+    if server.cluster_enabled:
+        addReplyError(c, "SWAPDB is not allowed in cluster mode")
+        return
+    id1 = getIntFromObjectOrReply(c, c.argv[1], "invalid first DB index")
+    if id1 is None:
+        return
+    id2 = getIntFromObjectOrReply(c, c.argv[2], "invalid second DB index")
+    if id2 is None:
+        return
+    if dbSwapDatabases(id1, id2) == C_ERR:
+        addReplyError(c, "DB index is out of range")
+        return
+    server.dirty += 1
+    addReply(c, shared.ok)
+
+
+def shutdownCommand(c):
+    """SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (shutdownCommand)."""
+    from .server import abortShutdown, isShutdownInitiated, prepareForShutdown
+    flags = 0
+    abort = False
+    for opt in c.argv[1:]:
+        o = opt.lower()
+        if o == b"nosave":
+            flags |= SHUTDOWN_NOSAVE
+        elif o == b"save":
+            flags |= SHUTDOWN_SAVE
+        elif o == b"now":
+            flags |= SHUTDOWN_NOW
+        elif o == b"force":
+            flags |= SHUTDOWN_FORCE
+        elif o == b"abort":
+            abort = True
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+    if (abort and flags != 0) or (flags & SHUTDOWN_NOSAVE and flags & SHUTDOWN_SAVE):
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    if abort:
+        if abortShutdown() == C_OK:
+            addReply(c, shared.ok)
+        else:
+            addReplyError(c, "No shutdown in progress.")
+        return
+    if not (flags & SHUTDOWN_NOW) and c.flags & CLIENT_DENY_BLOCKING:
+        addReplyError(c, "SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client")
+        return
+    if not (flags & SHUTDOWN_NOSAVE) and server.loading:
+        # Saving while loading would write a partial dataset.
+        flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE
+    if prepareForShutdown(flags) == C_OK:
+        import os
+        os._exit(0)
+    elif isShutdownInitiated():
+        # Waiting for replicas: the reply comes when shutdown finishes or aborts.
+        from .blocked import blockClient
+        from .server_h import BLOCKED_POSTPONE
+        blockClient(c, BLOCKED_POSTPONE)
+    else:
+        addReplyError(c, "Errors trying to SHUTDOWN. Check logs.")
+
+
+_unused = (addReplyBulkCString, LOOKUP_NOSTATS, LOOKUP_NONOTIFY, SETKEY_NO_SIGNAL, CLIENT_MULTI,
+           SETKEY_KEEPTTL, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST)

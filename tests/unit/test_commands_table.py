@@ -1,0 +1,32 @@
+"""The command table is generated data, and must not drift from the JSON specs."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers.servers import ROOT
+
+SPECS = os.path.join(os.path.dirname(ROOT), "shared", "redis-7.0.15", "commands")
+
+
+@pytest.mark.skipif(not os.path.isdir(SPECS), reason="Redis command specs (../shared) not present")
+def test_commands_py_is_fresh():
+    res = subprocess.run([sys.executable, os.path.join(ROOT, "utils", "generate_commands.py"),
+                          "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_banner_says_generated():
+    with open(os.path.join(ROOT, "pyredis", "commands.py")) as f:
+        head = f.read(400)
+    assert "DO NOT EDIT" in head
+
+
+def test_lookup_is_case_insensitive_and_resolves_subcommands(server):
+    r = server.client()
+    assert r.execute_command("sEt", "k", "v") is True
+    assert r.execute_command("CONFIG", "GET", "port")
+    info = r.execute_command("COMMAND", "INFO", "config|get")
+    assert info[0][0] == b"config|get"
