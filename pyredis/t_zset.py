@@ -11,6 +11,9 @@ Redis's skiplist, with the same node layout and field names, so that a person
 reading ``t_zset.c`` can step through this code side by side and so that rank
 queries stay O(log n) on large sets.
 
+Parameters the C calls ``range`` are named ``spec`` here so the builtin
+``range`` stays usable in the loops.
+
 Ordering is Redis's: by score, then by the member bytes as ``sdscmp`` orders
 them (memcmp over the common prefix, shorter first on a tie).  Python's
 ``bytes`` comparison is exactly that ordering, so members are plain ``bytes``.
@@ -334,68 +337,68 @@ def zslValueLteMax(value, spec):
     return value < spec.max if spec.maxex else value <= spec.max
 
 
-def zslIsInRange(zsl, range):
+def zslIsInRange(zsl, spec):
     """True if some part of the skiplist can fall within the score range
     (mirrors zslIsInRange)."""
-    if range.min > range.max or (
-            range.min == range.max and (range.minex or range.maxex)):
+    if spec.min > spec.max or (
+            spec.min == spec.max and (spec.minex or spec.maxex)):
         return False
     x = zsl.tail
-    if x is None or not zslValueGteMin(x.score, range):
+    if x is None or not zslValueGteMin(x.score, spec):
         return False
     x = zsl.header.level[0].forward
-    return x is not None and zslValueLteMax(x.score, range)
+    return x is not None and zslValueLteMax(x.score, spec)
 
 
-def zslFirstInRange(zsl, range):
-    """First node whose score is within range, or None (mirrors
+def zslFirstInRange(zsl, spec):
+    """First node whose score is within spec, or None (mirrors
     zslFirstInRange)."""
-    if not zslIsInRange(zsl, range):
+    if not zslIsInRange(zsl, spec):
         return None
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and not zslValueGteMin(nxt.score, range):
+        while nxt is not None and not zslValueGteMin(nxt.score, spec):
             x = nxt
             nxt = x.level[i].forward
     x = x.level[0].forward
     assert x is not None
-    if not zslValueLteMax(x.score, range):
+    if not zslValueLteMax(x.score, spec):
         return None
     return x
 
 
-def zslLastInRange(zsl, range):
-    """Last node whose score is within range, or None (mirrors
+def zslLastInRange(zsl, spec):
+    """Last node whose score is within spec, or None (mirrors
     zslLastInRange)."""
-    if not zslIsInRange(zsl, range):
+    if not zslIsInRange(zsl, spec):
         return None
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and zslValueLteMax(nxt.score, range):
+        while nxt is not None and zslValueLteMax(nxt.score, spec):
             x = nxt
             nxt = x.level[i].forward
     assert x is not None
-    if not zslValueGteMin(x.score, range):
+    if not zslValueGteMin(x.score, spec):
         return None
     return x
 
 
-def zslDeleteRangeByScore(zsl, range, dict):
-    """Remove every node with score in range from the skiplist and from
+def zslDeleteRangeByScore(zsl, spec, dict):
+    """Remove every node with score in spec from the skiplist and from
     ``dict``; return how many (mirrors zslDeleteRangeByScore)."""
     update = [None] * ZSKIPLIST_MAXLEVEL
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and not zslValueGteMin(nxt.score, range):
+        while nxt is not None and not zslValueGteMin(nxt.score, spec):
             x = nxt
             nxt = x.level[i].forward
         update[i] = x
     x = x.level[0].forward
     removed = 0
-    while x is not None and zslValueLteMax(x.score, range):
+    while x is not None and zslValueLteMax(x.score, spec):
         nxt = x.level[0].forward
         zslDeleteNode(zsl, x, update)
         del dict[x.ele]
@@ -404,20 +407,20 @@ def zslDeleteRangeByScore(zsl, range, dict):
     return removed
 
 
-def zslDeleteRangeByLex(zsl, range, dict):
+def zslDeleteRangeByLex(zsl, spec, dict):
     """Remove every node whose member is in the lex range from the skiplist
     and from ``dict``; return how many (mirrors zslDeleteRangeByLex)."""
     update = [None] * ZSKIPLIST_MAXLEVEL
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and not zslLexValueGteMin(nxt.ele, range):
+        while nxt is not None and not zslLexValueGteMin(nxt.ele, spec):
             x = nxt
             nxt = x.level[i].forward
         update[i] = x
     x = x.level[0].forward
     removed = 0
-    while x is not None and zslLexValueLteMax(x.ele, range):
+    while x is not None and zslLexValueLteMax(x.ele, spec):
         nxt = x.level[0].forward
         zslDeleteNode(zsl, x, update)
         del dict[x.ele]
@@ -649,50 +652,50 @@ def zslLexValueLteMax(value, spec):
     return c < 0 if spec.maxex else c <= 0
 
 
-def zslIsInLexRange(zsl, range):
+def zslIsInLexRange(zsl, spec):
     """True if some part of the skiplist can fall within the lex range
     (mirrors zslIsInLexRange)."""
-    cmp = sdscmplex(range.min, range.max)
-    if cmp > 0 or (cmp == 0 and (range.minex or range.maxex)):
+    cmp = sdscmplex(spec.min, spec.max)
+    if cmp > 0 or (cmp == 0 and (spec.minex or spec.maxex)):
         return False
     x = zsl.tail
-    if x is None or not zslLexValueGteMin(x.ele, range):
+    if x is None or not zslLexValueGteMin(x.ele, spec):
         return False
     x = zsl.header.level[0].forward
-    return x is not None and zslLexValueLteMax(x.ele, range)
+    return x is not None and zslLexValueLteMax(x.ele, spec)
 
 
-def zslFirstInLexRange(zsl, range):
+def zslFirstInLexRange(zsl, spec):
     """First node whose member is within the lex range, or None (mirrors
     zslFirstInLexRange)."""
-    if not zslIsInLexRange(zsl, range):
+    if not zslIsInLexRange(zsl, spec):
         return None
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and not zslLexValueGteMin(nxt.ele, range):
+        while nxt is not None and not zslLexValueGteMin(nxt.ele, spec):
             x = nxt
             nxt = x.level[i].forward
     x = x.level[0].forward
     assert x is not None
-    if not zslLexValueLteMax(x.ele, range):
+    if not zslLexValueLteMax(x.ele, spec):
         return None
     return x
 
 
-def zslLastInLexRange(zsl, range):
+def zslLastInLexRange(zsl, spec):
     """Last node whose member is within the lex range, or None (mirrors
     zslLastInLexRange)."""
-    if not zslIsInLexRange(zsl, range):
+    if not zslIsInLexRange(zsl, spec):
         return None
     x = zsl.header
     for i in range(zsl.level - 1, -1, -1):
         nxt = x.level[i].forward
-        while nxt is not None and zslLexValueLteMax(nxt.ele, range):
+        while nxt is not None and zslLexValueLteMax(nxt.ele, spec):
             x = nxt
             nxt = x.level[i].forward
     assert x is not None
-    if not zslLexValueGteMin(x.ele, range):
+    if not zslLexValueGteMin(x.ele, spec):
         return None
     return x
 
