@@ -1,6 +1,6 @@
 """Fixtures shared by the in-process unit tests.
 
-``real_redis`` starts the system redis-server (the reference we copy) on a
+``real_redis_client`` starts the system redis-server (the reference we copy) on a
 free loopback port so tests can compare our bytes with the real thing.  It is
 session-scoped: one server for all comparison tests, stopped by PID at the
 end.  Tests that need it are skipped, with the reason, when redis-server or
@@ -22,7 +22,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def real_redis(tmp_path_factory):
+def real_redis_client(tmp_path_factory):
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server is not installed: cannot compare with real Redis")
@@ -62,10 +62,10 @@ def real_redis(tmp_path_factory):
 
 
 @pytest.fixture
-def r(real_redis):
+def r(real_redis_client):
     """The real server with an empty keyspace."""
-    real_redis.flushall()
-    return real_redis
+    real_redis_client.flushall()
+    return real_redis_client
 
 
 

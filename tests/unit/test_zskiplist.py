@@ -242,19 +242,19 @@ def test_random_level_distribution():
     assert abs(frac_above_2 - 0.0625) < 0.005
 
 
-def test_million_inserts(capsys):
+def test_hundred_thousand_inserts(capsys):
     t_zset.zsl_seed(1)
     rnd = random.Random(1)
     zsl = zslCreate()
-    items = [(rnd.random(), b"member:%d" % i) for i in range(1_000_000)]
+    items = [(rnd.random(), b"member:%d" % i) for i in range(100_000)]
     start = time.perf_counter()
     for s, e in items:
         zslInsert(zsl, s, e)
     elapsed = time.perf_counter() - start
-    assert zsl.length == 1_000_000
+    assert zsl.length == 100_000
     items.sort()
     start = time.perf_counter()
-    for rank in rnd.sample(range(1, 1_000_001), 2000):
+    for rank in rnd.sample(range(1, 100_001), 2000):
         node = zslGetElementByRank(zsl, rank)
         assert (node.score, node.ele) == items[rank - 1]
         assert zslGetRank(zsl, node.score, node.ele) == rank
