@@ -126,7 +126,8 @@ def freeClient(c):
     hooks = server.free_client_hooks
     for hook in hooks:
         hook(c)
-    c.querybuf = bytearray()
+    c.querybuf = b""
+    c.bigarg = None
     c.argv = []
     unlinkClient(c)
     if c.flags & CLIENT_MONITOR:
@@ -270,34 +271,59 @@ def clientAcceptHandler(conn):
 def readQueryFromClient(conn):
     """Read what the socket has into c.querybuf and process it (readQueryFromClient).
 
-    The read size is PROTO_IOBUF_LEN, except while reading a big bulk
-    argument, when we ask for exactly what is missing of it so the argument
-    arrives in as few reads as possible.
+    The read size is PROTO_IOBUF_LEN. While a big bulk argument (32 KiB or
+    more) is being read, the bytes go straight into a buffer sized for that
+    argument (c.bigarg), asking the socket for exactly what is missing, as
+    Redis reads big arguments into a query buffer made room for in advance:
+    that keeps a 100 MB value from being copied once per read.
     """
     c = conn.private_data
-    readlen = PROTO_IOBUF_LEN
-    if c.reqtype == PROTO_REQ_MULTIBULK and c.multibulklen and c.bulklen >= PROTO_MBULK_BIG_ARG:
-        remaining = c.bulklen + 2 - (len(c.querybuf) - c.qb_pos)
-        if remaining > 0:
-            readlen = remaining
-    data = connRead(conn, readlen)
+    big = c.bigarg
+    if big is not None:
+        view = memoryview(big)[c.bigarg_len:]
+        try:
+            nread = conn.sock.recv_into(view)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            nread = 0
+        if nread == 0:
+            serverLog(LL_VERBOSE, "Client closed connection id=%d addr=%s", c.id, getClientPeerId(c))
+            freeClientAsync(c)
+            return
+        c.bigarg_len += nread
+        server.stat_net_input_bytes += nread
+        c.lastinteraction = server.unixtime
+        if c.bigarg_len < len(big):
+            return
+        # The argument is complete (its trailing CRLF included).
+        c.argv.append(bytes(view.obj[:len(big) - 2]))
+        c.argv_len_sum += len(big) - 2
+        c.bigarg = None
+        c.bigarg_len = 0
+        c.bulklen = -1
+        c.multibulklen -= 1
+        if c.multibulklen == 0:
+            c.argc = len(c.argv)
+            if processCommandAndResetClient(c) == C_ERR:
+                return
+        processInputBuffer(c)
+        return
+    data = connRead(conn, PROTO_IOBUF_LEN)
     if data is None:
         return
     if not data:
-        if conn.state == CONN_STATE_CONNECTED or conn.state == 4:
-            serverLog(LL_VERBOSE, "Client closed connection id=%d addr=%s", c.id, getClientPeerId(c))
-        else:
-            serverLog(LL_VERBOSE, "Reading from client: Connection reset by peer")
+        serverLog(LL_VERBOSE, "Client closed connection id=%d addr=%s", c.id, getClientPeerId(c))
         freeClientAsync(c)
         return
-    c.querybuf += data
+    qb = c.querybuf
+    c.querybuf = qb + data if qb else data
     nread = len(data)
     c.lastinteraction = server.unixtime
     server.stat_net_input_bytes += nread
-    server.stat_total_reads_processed += 1
     if c.flags & CLIENT_MASTER:
         c.read_reploff += nread
-    if not (c.flags & CLIENT_MASTER) and len(c.querybuf) > server.client_max_querybuf_len:
+    elif len(c.querybuf) > server.client_max_querybuf_len:
         serverLog(LL_WARNING, "Closing client that reached max query buffer length: %s",
                   catClientInfoString(c))
         server.stat_client_qbuf_limit_disconnections += 1
@@ -310,24 +336,21 @@ def processInputBuffer(c):
     """Run every complete command in the query buffer (processInputBuffer).
 
     Stops at an incomplete command (the rest arrives with the next read), when
-    the client is blocked, or when it is to be closed. Trims what was
-    consumed at the end, once, rather than after every command.
+    the client is blocked, or when it is to be closed. What was consumed is
+    dropped once at the end, not after every command, so a pipeline of N
+    commands costs one trim.
     """
     while c.qb_pos < len(c.querybuf):
         if c.flags & (CLIENT_BLOCKED | CLIENT_PENDING_COMMAND | CLIENT_CLOSE_AFTER_REPLY
                       | CLIENT_CLOSE_ASAP):
             break
-        # A paused client waits for the pause to end with its input unread.
-        if server.client_pause_type != CLIENT_PAUSE_OFF and c.flags & CLIENT_SLAVE:
-            break
         if not c.reqtype:
             c.reqtype = PROTO_REQ_MULTIBULK if c.querybuf[c.qb_pos] == 42 else PROTO_REQ_INLINE
-        if c.reqtype == PROTO_REQ_INLINE:
-            if processInlineBuffer(c) != C_OK:
-                break
-        else:
+        if c.reqtype == PROTO_REQ_MULTIBULK:
             if processMultibulkBuffer(c) != C_OK:
                 break
+        elif processInlineBuffer(c) != C_OK:
+            break
         if not c.argv:
             resetClient(c)
         else:
@@ -336,7 +359,7 @@ def processInputBuffer(c):
                 # The client was freed while running its command.
                 return C_ERR
     if c.qb_pos:
-        del c.querybuf[:c.qb_pos]
+        c.querybuf = c.querybuf[c.qb_pos:]
         c.qb_pos = 0
     return C_OK
 
@@ -354,7 +377,7 @@ def processInlineBuffer(c):
     if newline != c.qb_pos and qb[newline - 1] == 13:
         newline -= 1
         linefeed_chars += 1
-    line = bytes(qb[c.qb_pos:newline])
+    line = qb[c.qb_pos:newline]
     argv = sdssplitargs(line)
     if argv is None:
         addReplyError(c, "Protocol error: unbalanced quotes in request")
@@ -364,14 +387,28 @@ def processInlineBuffer(c):
     if not line and getClientType(c) == CLIENT_TYPE_SLAVE:
         c.repl_ack_time = server.unixtime
     if linefeed_chars == 1 and c.flags & CLIENT_MASTER:
-        serverLog(LL_WARNING, "WARNING: Receiving inline protocol from master, master stream corruption? "
-                  "Closing the master connection and discarding the cached master.")
+        serverLog(LL_WARNING, "WARNING: Receiving inline protocol from master, master stream "
+                  "corruption? Closing the master connection and discarding the cached master.")
         setProtocolError("Master using the inline protocol. Desync?", c)
         return C_ERR
     c.qb_pos = newline + linefeed_chars
     c.argv = argv
     c.argv_len_sum = sum(len(a) for a in argv)
     return C_OK
+
+
+# Bulk and multibulk headers are tiny decimal strings, mostly the same few
+# ("$3", "$5", "*3"...): remember their values instead of parsing them again.
+_len_cache = {}
+
+
+def _parse_len(s):
+    v = _len_cache.get(s)
+    if v is None:
+        v = string2ll(s)
+        if v is not None and len(_len_cache) < 4096:
+            _len_cache[s] = v
+    return v
 
 
 def processMultibulkBuffer(c):
@@ -394,7 +431,10 @@ def processMultibulkBuffer(c):
             return C_ERR
         if newline > qlen - 2:       # need the \n as well
             return C_ERR
-        ll = string2ll(bytes(qb[pos + 1:newline]))
+        hdr = qb[pos + 1:newline]
+        ll = _len_cache.get(hdr)
+        if ll is None:
+            ll = _parse_len(hdr)
         if ll is None or ll > INT_MAX:
             addReplyError(c, "Protocol error: invalid multibulk length")
             setProtocolError("invalid mbulk count", c)
@@ -411,13 +451,16 @@ def processMultibulkBuffer(c):
         c.argv = []
         c.argv_len_sum = 0
     argv = c.argv
-    while c.multibulklen:
-        if c.bulklen == -1:
+    mbl = c.multibulklen
+    bl = c.bulklen
+    while mbl:
+        if bl == -1:
             newline = qb.find(b"\r", pos)
             if newline < 0:
                 if qlen - pos > PROTO_INLINE_MAX_SIZE:
                     addReplyError(c, "Protocol error: too big bulk count string")
                     setProtocolError("too big bulk count string", c)
+                    c.multibulklen = mbl
                     return C_ERR
                 break
             if newline > qlen - 2:
@@ -425,35 +468,48 @@ def processMultibulkBuffer(c):
             if qb[pos] != 36:   # '$'
                 addReplyError(c, "Protocol error: expected '$', got '%s'" % chr(qb[pos]))
                 setProtocolError("expected $ but got something else", c)
+                c.multibulklen = mbl
                 return C_ERR
-            ll = string2ll(bytes(qb[pos + 1:newline]))
-            if ll is None or ll < 0 or (not (c.flags & CLIENT_MASTER)
-                                        and ll > server.proto_max_bulk_len):
+            hdr = qb[pos + 1:newline]
+            bl = _len_cache.get(hdr)
+            if bl is None:
+                bl = _parse_len(hdr)
+            if bl is None or bl < 0 or (bl > server.proto_max_bulk_len
+                                        and not (c.flags & CLIENT_MASTER)):
                 addReplyError(c, "Protocol error: invalid bulk length")
                 setProtocolError("invalid bulk length", c)
+                c.multibulklen = mbl
                 return C_ERR
-            if ll > 16384 and authRequired(c):
+            if bl > 16384 and authRequired(c):
                 addReplyError(c, "Protocol error: unauthenticated bulk length")
                 setProtocolError("unauth bulk length", c)
+                c.multibulklen = mbl
                 return C_ERR
             pos = newline + 2
-            if ll >= PROTO_MBULK_BIG_ARG:
-                # Drop what is consumed now, so the big argument starts at the
-                # head of the buffer and the reads that follow just append it.
-                del qb[:pos]
-                qlen = len(qb)
-                pos = 0
-            c.bulklen = ll
-        bl = c.bulklen
+            if bl >= PROTO_MBULK_BIG_ARG and qlen - pos < bl + 2:
+                # A big argument not all here yet: give it a buffer of its
+                # own and let readQueryFromClient fill it (see there).
+                have = qb[pos:]
+                big = bytearray(bl + 2)
+                big[:len(have)] = have
+                c.bigarg = big
+                c.bigarg_len = len(have)
+                pos = qlen
+                c.bulklen = bl
+                c.multibulklen = mbl
+                c.qb_pos = pos
+                return C_ERR
         if qlen - pos < bl + 2:
             break
-        argv.append(bytes(qb[pos:pos + bl]))
+        argv.append(qb[pos:pos + bl])
         c.argv_len_sum += bl
         pos += bl + 2
-        c.bulklen = -1
-        c.multibulklen -= 1
+        bl = -1
+        mbl -= 1
     c.qb_pos = pos
-    if c.multibulklen == 0:
+    c.multibulklen = mbl
+    c.bulklen = bl
+    if mbl == 0:
         return C_OK
     return C_ERR
 
@@ -461,11 +517,16 @@ def processMultibulkBuffer(c):
 def setProtocolError(errstr, c):
     """Log a protocol error and close the client after its reply (setProtocolError)."""
     if server.verbosity <= LL_VERBOSE or c.flags & CLIENT_MASTER:
-        buf = bytes(c.querybuf[c.qb_pos:c.qb_pos + 128])
+        buf = c.querybuf[c.qb_pos:c.qb_pos + 128]
         serverLog(LL_VERBOSE, "Protocol error (%s) from client: %s. Query buffer during protocol "
                   "error: '%s'", errstr, catClientInfoString(c),
                   buf.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n"))
     c.flags |= CLIENT_CLOSE_AFTER_REPLY | CLIENT_PROTOCOL_ERROR
+
+
+# server.py binds this when it is imported: server imports networking, so
+# networking cannot import server at the top (the C files just share a header).
+processCommand = None
 
 
 def processCommandAndResetClient(c):
@@ -474,7 +535,6 @@ def processCommandAndResetClient(c):
     Returns C_ERR when the client was freed while its command ran, so the
     caller stops touching it.
     """
-    from .server import processCommand
     deadclient = 0
     old_client = server.current_client
     server.current_client = c
@@ -549,6 +609,9 @@ def prepareClientToWrite(c):
     return C_OK
 
 
+_NO_DIRECT_REPLY = (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_MASTER)
+
+
 def _addReplyToBufferOrList(c, s):
     """Append protocol bytes to the static buffer, or the reply list when full (_addReplyToBufferOrList)."""
     if not c.reply and len(c.buf) + len(s) <= PROTO_REPLY_CHUNK_BYTES:
@@ -576,10 +639,14 @@ def addReply(c, s):
     """Add raw protocol bytes to the client's output (addReply / addReplyProto).
 
     In C addReply takes a robj holding protocol (the shared replies); here
-    the shared replies are bytes, so both functions are this one.
+    the shared replies are bytes, so both functions are this one. The
+    common case of prepareClientToWrite (a normal client already queued for
+    writing) is tested inline: this runs once per reply.
     """
-    if prepareClientToWrite(c) != C_OK:
-        return
+    flags = c.flags
+    if flags & _NO_DIRECT_REPLY or not (flags & CLIENT_PENDING_WRITE):
+        if prepareClientToWrite(c) != C_OK:
+            return
     if not c.reply and len(c.buf) + len(s) <= PROTO_REPLY_CHUNK_BYTES:
         c.buf += s
     else:

@@ -17,11 +17,13 @@ serverCron is the time event run `hz` times a second; the duties it has
 in Redis live in the functions it calls, named as in Redis.
 """
 
+import gc
 import importlib
 import os
 import signal
 import sys
 import time
+from time import perf_counter_ns, time_ns
 
 from . import REDIS_VERSION, ae
 from .anet import anetTcpServer
@@ -575,6 +577,10 @@ def processCommand(c):
     return C_OK
 
 
+import pyredis.networking as _networking  # noqa: E402
+_networking.processCommand = processCommand
+
+
 def allowProtectedAction(config, c):
     """enable-debug-command and friends: yes, no, or local (allowProtectedAction)."""
     if config == 1:     # PROTECTED_ACTION_ALLOWED_YES
@@ -585,6 +591,9 @@ def allowProtectedAction(config, c):
     return False
 
 
+_PROP_FLAGS = CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP
+
+
 def call(c, flags):
     """Run a command and do what follows every command (call).
 
@@ -592,27 +601,28 @@ def call(c, flags):
     calls/usec/failed_calls, feeds the latency monitor, the slow log and
     MONITOR clients, and collects what must be propagated. Propagation has
     one entry point, alsoPropagate, where the AOF and replication plug in.
+    Each optional duty is guarded by one cheap test, so a plain GET pays
+    for none of them.
     """
     cmd = c.cmd
     real_cmd = c.realcmd
-    client_old_flags = c.flags
-    c.flags &= ~(CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP)
+    # The force/prevent-propagation flags are per call: save and clear them.
+    saved_prop = c.flags & _PROP_FLAGS
+    if saved_prop:
+        c.flags &= ~_PROP_FLAGS
     dirty = server.dirty
     prev_err_count = server.stat_total_error_replies
     # While a command runs, expiry compares with one time snapshot, so a
     # key cannot expire half way through (fixed_time_expire, as in 7.0).
     server.fixed_time_expire += 1
-    start = time.perf_counter_ns()
+    start = perf_counter_ns()
     if server.fixed_time_expire == 1:
-        server.cmd_time_snapshot = server.mstime = time.time_ns() // 1000000
+        server.cmd_time_snapshot = server.mstime = time_ns() // 1000000
     server.in_nested_call += 1
     cmd.proc(c)
     server.in_nested_call -= 1
-    duration = (time.perf_counter_ns() - start) // 1000
+    duration = (perf_counter_ns() - start) // 1000
     c.duration = duration
-    dirty = server.dirty - dirty
-    if dirty < 0:
-        dirty = 0
     if server.stat_total_error_replies != prev_err_count:
         real_cmd.failed_calls += 1
 
@@ -625,7 +635,7 @@ def call(c, flags):
             from .latency import latencyAddSampleIfNeeded
             latencyAddSampleIfNeeded("fast-command" if real_cmd.flags & CMD_FAST else "command",
                                      duration // 1000)
-        if not (cflags & CLIENT_BLOCKED) and duration > server.slowlog_log_slower_than >= 0:
+        if duration > server.slowlog_log_slower_than >= 0 and not (cflags & CLIENT_BLOCKED):
             from .slowlog import slowlogPushCurrentCommand
             slowlogPushCurrentCommand(c, real_cmd, duration)
 
@@ -633,17 +643,18 @@ def call(c, flags):
         from .replication import replicationFeedMonitors
         replicationFeedMonitors(c, server.monitors, c.db.id,
                                 c.original_argv if c.original_argv else c.argv)
-    if not (cflags & CLIENT_BLOCKED):
+    if c.original_argv is not None and not (cflags & CLIENT_BLOCKED):
         c.original_argv = None
 
     if flags & CMD_CALL_STATS:
         real_cmd.microseconds += duration
         real_cmd.calls += 1
 
-    if flags & CMD_CALL_PROPAGATE and (cflags & CLIENT_PREVENT_PROP) != CLIENT_PREVENT_PROP \
-            and cmd.fullname != "exec":
+    # Propagation: only when someone consumes it (AOF on, replicas).
+    if server.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
+            (cflags & CLIENT_PREVENT_PROP) != CLIENT_PREVENT_PROP and cmd.fullname != "exec":
         propagate_flags = PROPAGATE_NONE
-        if dirty:
+        if server.dirty != dirty:
             propagate_flags |= PROPAGATE_AOF | PROPAGATE_REPL
         if cflags & CLIENT_FORCE_REPL:
             propagate_flags |= PROPAGATE_REPL
@@ -656,11 +667,11 @@ def call(c, flags):
         if propagate_flags != PROPAGATE_NONE:
             alsoPropagate(c.db.id, c.argv, propagate_flags)
 
-    c.flags = (c.flags & ~(CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP)) | (
-        client_old_flags & (CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP))
+    if saved_prop or cflags & _PROP_FLAGS:
+        c.flags = (c.flags & ~_PROP_FLAGS) | saved_prop
     server.fixed_time_expire -= 1
     server.stat_numcommands += 1
-    if not server.in_nested_call:
+    if not server.in_nested_call and server.also_propagate:
         afterCommand(c)
 
 
@@ -828,8 +839,8 @@ def getUsedMemory():
 # ---------------------------------------------------------------------------
 def clientsCronResizeQueryBuffer(c):
     """Free a big query buffer nobody is using (clientsCronResizeQueryBuffer)."""
-    if len(c.querybuf) == 0 and c.qb_pos == 0 and c.querybuf_peak > 4096:
-        c.querybuf = bytearray()
+    # querybuf is an immutable bytes object trimmed after every read, so
+    # there is no spare capacity to give back; only the peak is tracked.
     c.querybuf_peak = len(c.querybuf)
     return 0
 

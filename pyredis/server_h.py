@@ -425,8 +425,9 @@ class blockingState:
 class client:
     """A connected client: C's `struct client`, with the fields we use.
 
-    The query-buffer state machine lives in `querybuf`, `qb_pos`, `reqtype`,
-    `multibulklen` and `bulklen`; replies go to `buf` (the 16 KiB static
+    The query-buffer state machine lives in `querybuf` (bytes: what was read
+    and not yet parsed), `qb_pos`, `reqtype`, `multibulklen` and `bulklen`,
+    plus `bigarg` while a 32 KiB+ argument is being read; replies go to `buf` (the 16 KiB static
     buffer, here a bytearray) and spill to the `reply` list; `sentlen` says how
     much of the head of that pending output has been written.
     """
@@ -441,7 +442,7 @@ class client:
         "last_memory_type", "client_tracking_redirection", "slot", "fd",
         "reploff", "read_reploff", "repl_ack_off", "repl_ack_time", "replid",
         "slave_listening_port", "slave_addr", "slave_capa", "cur_script", "paused_ops",
-        "bufpos", "in_pending_writes", "last_cmd_name",
+        "bufpos", "in_pending_writes", "last_cmd_name", "bigarg", "bigarg_len",
     )
 
     def __init__(self):
@@ -452,7 +453,9 @@ class client:
         self.resp = 2
         self.db = None
         self.name = None
-        self.querybuf = bytearray()
+        self.querybuf = b""
+        self.bigarg = None
+        self.bigarg_len = 0
         self.qb_pos = 0
         self.querybuf_peak = 0
         self.argc = 0

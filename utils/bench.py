@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""`make bench`: pyredis beside a real redis-server, measured in the same run.
+
+For each workload, redis-benchmark runs against pyredis and, when
+redis-server is installed, against real Redis started the same way, and the
+table shows requests/s for both and the ratio. Then it loads 1,000,000 keys
+`key:<10 digits>` -> `<10 digits>` into each and reports RSS, and measures
+start-up to first PING.
+
+Environment knobs (for a quick run): BENCH_N (pipelined requests, default
+1000000), BENCH_N_UNPIPELINED (default 200000), BENCH_KEYS (default 1000000),
+BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+N = int(os.environ.get("BENCH_N", "1000000"))
+N_UNPIPELINED = int(os.environ.get("BENCH_N_UNPIPELINED", "200000"))
+KEYS = int(os.environ.get("BENCH_KEYS", "1000000"))
+TESTS = os.environ.get("BENCH_TESTS", "set,get,incr,mset")
+EXTRA_ARGS = os.environ.get("BENCH_SERVER_ARGS", "").split()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    def __init__(self, kind, extra=()):
+        self.kind = kind
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="bench-%s-" % kind)
+        if kind == "pyredis":
+            cmd = [sys.executable, "-m", "pyredis"]
+        else:
+            cmd = [shutil.which("redis-server")]
+        cmd += ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.dir] + list(extra)
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env=env)
+        self.startup = self._wait_ping(t0)
+
+    def _wait_ping(self, t0):
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return time.monotonic() - t0
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited" % self.kind)
+            time.sleep(0.005)
+
+    def rss(self):
+        import psutil
+        return psutil.Process(self.proc.pid).memory_info().rss
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def redis_benchmark(port, tests, n, pipeline, clients=50):
+    """Run redis-benchmark --csv; return {test name: requests per second}."""
+    cmd = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", tests, "-n", str(n),
+           "-c", str(clients), "-P", str(pipeline), "--csv"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600).stdout
+    res = {}
+    for line in out.splitlines():
+        parts = [p.strip('"') for p in line.split(",")]
+        if len(parts) >= 2 and parts[0] != "test":
+            try:
+                res[parts[0]] = float(parts[1])
+            except ValueError:
+                pass
+    return res
+
+
+def load_keys(port, count):
+    """Load `count` keys key:<10 digits> -> <10 digits>, pipelined, and wait for the replies."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        batch = 1000
+        for start in range(0, count, batch):
+            end = min(count, start + batch)
+            buf = b"".join(b"*3\r\n$3\r\nSET\r\n$14\r\nkey:%010d\r\n$10\r\n%010d\r\n" % (i, i)
+                           for i in range(start, end))
+            s.sendall(buf)
+            want = (end - start) * 5
+            got = 0
+            while got < want:
+                got += len(s.recv(1 << 16))
+
+
+def fmt(v):
+    return "%10.0f" % v if v else "%10s" % "-"
+
+
+def main():
+    have_redis = shutil.which("redis-server") is not None
+    if not shutil.which("redis-benchmark"):
+        print("redis-benchmark not found: apt-get install redis-tools")
+        return 1
+    rows = []
+    for label, n, pipeline in (("pipelined -P 16", N, 16), ("unpipelined", N_UNPIPELINED, 1)):
+        ours = Proc("pyredis", EXTRA_ARGS)
+        try:
+            r_ours = redis_benchmark(ours.port, TESTS, n, pipeline)
+        finally:
+            ours.stop()
+        r_theirs = {}
+        if have_redis:
+            theirs = Proc("redis")
+            try:
+                r_theirs = redis_benchmark(theirs.port, TESTS, n, pipeline)
+            finally:
+                theirs.stop()
+        for test, v in r_ours.items():
+            rows.append((label, test, v, r_theirs.get(test)))
+    print("\n%-18s %-12s %10s %10s %7s" % ("mode", "test", "pyredis", "redis", "ratio"))
+    for label, test, ours_v, theirs_v in rows:
+        ratio = "%6.2fx" % (ours_v / theirs_v) if theirs_v else "      -"
+        print("%-18s %-12s %s %s %s" % (label, test, fmt(ours_v), fmt(theirs_v), ratio))
+
+    if not os.environ.get("BENCH_SKIP_MEMORY"):
+        print("\nmemory after loading %d keys key:<10 digits> -> <10 digits>:" % KEYS)
+        for kind in (("pyredis", "redis") if have_redis else ("pyredis",)):
+            p = Proc(kind)
+            try:
+                before = p.rss()
+                t0 = time.monotonic()
+                load_keys(p.port, KEYS)
+                dt = time.monotonic() - t0
+                print("  %-8s start-up to PING %.3fs, RSS empty %6.1f MB, loaded %7.1f MB "
+                      "(load took %.1fs)" % (kind, p.startup, before / 1e6, p.rss() / 1e6, dt))
+            finally:
+                p.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
