@@ -609,11 +609,17 @@ def _reply_scan(c, cursor, members, container, pat, o):
         for k in out:
             addReplyBulkCBuffer(c, k if isinstance(k, bytes) else b"%d" % k)
         return
+    # A listpack zset holds its scores as d2string text, and that text is
+    # what ZSCAN returns; a skiplist zset's scores go through %.17g.
+    if o.type == OBJ_ZSET:
+        from .server_h import OBJ_ENCODING_LISTPACK
+        from .util import d2string
+        fmt = d2string if o.encoding == OBJ_ENCODING_LISTPACK else fmt_double_g17
     addReplyArrayLen(c, len(out) * 2)
     for k in out:
         addReplyBulkCBuffer(c, k)
         v = container[k]
-        addReplyBulkCBuffer(c, fmt_double_g17(v) if o.type == OBJ_ZSET else v)
+        addReplyBulkCBuffer(c, fmt(v) if o.type == OBJ_ZSET else v)
 
 
 def scanCommand(c):

@@ -1,8 +1,21 @@
 """Sorted-set data structures: the skiplist, range specs and range parsing.
 
-Mirrors the first half of Redis 7.0.15 ``t_zset.c`` (the ``zsl*`` low level
-API).  The listpack-encoded sorted set and the commands are not here yet; they
-sit on top of this module once the keyspace exists.
+Mirrors Redis 7.0.15 ``t_zset.c``: first the ``zsl*`` low level API, then the
+sorted-set type API (``zsetAdd``, ``zsetDel``, ``zsetRank`` ...) and the
+commands (ZADD ... ZSCAN).
+
+Encodings.  Redis keeps a small sorted set in a listpack (a flat byte array of
+member/score pairs in order) and converts it to dict+skiplist once it holds
+more than zset-max-listpack-entries members or a member longer than
+zset-max-listpack-value bytes.  Here ``ptr`` is a ``zset`` (dict + skiplist)
+in both cases and ``encoding`` is the label Redis would report.  We do not
+build a byte-level listpack because in Python it would be slower than the
+skiplist for every operation and would teach less than the skiplist does;
+what we keep is every place where Redis converts (ZADD, ZRANGESTORE,
+ZUNIONSTORE ...), so OBJECT ENCODING answers as Redis does, and the two
+places where the listpack shows through to clients: ZSCAN replies scores the
+way the listpack stores them (util.c d2string) and returns the whole small set
+in one call, in order.
 
 Why a skiplist in Python at all: the obvious Python alternative is a sorted
 list kept ordered with ``bisect``.  Its inserts and deletes are O(n) memmoves,
@@ -723,3 +736,1569 @@ def format_score(d):
     # Python's %-formatting of 'g' is correctly rounded, as glibc's printf
     # is, and uses the same exponent style (at least two digits).
     return (b"%.17g" % d)
+
+
+# ===========================================================================
+# Second half of t_zset.c: the sorted-set type and its commands
+# ===========================================================================
+
+from .db import (
+    dbAdd,
+    dbDelete,
+    lookupKeyRead,
+    lookupKeyReadOrReply,
+    lookupKeyWrite,
+    lookupKeyWriteOrReply,
+    parseScanCursorOrReply,
+    scanGenericCommand,
+    setKey,
+    signalModifiedKey,
+)
+from .networking import (
+    addReply,
+    addReplyBulkCBuffer,
+    addReplyError,
+    addReplyErrorFormat,
+    addReplyErrorObject,
+    addReplyLongLong,
+    addReplyNull,
+    addReplyNullArray,
+)
+from .notify import notifyKeyspaceEvent
+from .object import (
+    checkType,
+    getDoubleFromObjectOrReply,
+    getLongFromObjectOrReply,
+    getPositiveLongFromObjectOrReply,
+    getRangeLongFromObjectOrReply,
+)
+from .server_h import (
+    LONG_MAX,
+    NOTIFY_GENERIC,
+    NOTIFY_ZSET,
+    OBJ_ENCODING_LISTPACK,
+    OBJ_ENCODING_SKIPLIST,
+    OBJ_SET,
+    OBJ_ZSET,
+    redisObject,
+    server,
+    shared,
+)
+
+# zsetAdd input flags (server.h ZADD_IN_*).
+ZADD_IN_NONE = 0
+ZADD_IN_INCR = 1 << 0
+ZADD_IN_NX = 1 << 1
+ZADD_IN_XX = 1 << 2
+ZADD_IN_GT = 1 << 3
+ZADD_IN_LT = 1 << 4
+
+# zsetAdd output flags (server.h ZADD_OUT_*).
+ZADD_OUT_NOP = 1 << 0
+ZADD_OUT_NAN = 1 << 1
+ZADD_OUT_ADDED = 1 << 2
+ZADD_OUT_UPDATED = 1 << 3
+
+# Which end genericZpopCommand pops from (server.h).
+ZSET_MIN = 0
+ZSET_MAX = 1
+
+# zrange_type and zrange_direction (t_zset.c enums).
+ZRANGE_AUTO = 0
+ZRANGE_RANK = 1
+ZRANGE_SCORE = 2
+ZRANGE_LEX = 3
+ZRANGE_DIRECTION_AUTO = 0
+ZRANGE_DIRECTION_FORWARD = 1
+ZRANGE_DIRECTION_REVERSE = 2
+
+# Set operations (server.h SET_OP_*), shared with t_set.
+SET_OP_UNION = 0
+SET_OP_DIFF = 1
+SET_OP_INTER = 2
+
+REDIS_AGGR_SUM = 1
+REDIS_AGGR_MIN = 2
+REDIS_AGGR_MAX = 3
+
+# listpack.c refuses to grow a listpack past 1 GiB (lpSafeToAdd).
+LISTPACK_MAX_SAFETY_SIZE = 1 << 30
+
+_NANERR = "resulting score is not a number (NaN)"
+_INF = math.inf
+isnan = math.isnan
+_NINF = -math.inf
+
+
+# ---------------------------------------------------------------------------
+# Objects and encodings
+# ---------------------------------------------------------------------------
+
+def createZsetObject():
+    """A new, empty skiplist-encoded sorted set (mirrors object.c
+    createZsetObject)."""
+    return redisObject(OBJ_ZSET, OBJ_ENCODING_SKIPLIST, zset(), server.lruclock)
+
+
+def createZsetListpackObject():
+    """A new, empty sorted set labelled listpack (mirrors object.c
+    createZsetListpackObject; the data structure is the same zset, see the
+    module docstring)."""
+    return redisObject(OBJ_ZSET, OBJ_ENCODING_LISTPACK, zset(), server.lruclock)
+
+
+def zsetLength(zobj):
+    """Number of members (mirrors zsetLength)."""
+    return len(zobj.ptr.dict)
+
+
+def zsetConvert(zobj, encoding):
+    """Switch the encoding (mirrors zsetConvert).
+
+    In C this rebuilds the value as the other structure; ours is the same
+    zset in both encodings, so only the label changes.
+    """
+    if encoding not in (OBJ_ENCODING_LISTPACK, OBJ_ENCODING_SKIPLIST):
+        raise ValueError("Unknown target encoding")
+    zobj.encoding = encoding
+
+
+def zsetConvertToListpackIfNeeded(zobj, maxelelen, totelelen):
+    """Relabel a skiplist set as listpack when it is small enough: no more
+    than zset-max-listpack-entries members, none longer than
+    zset-max-listpack-value, all of them fitting a listpack (mirrors
+    zsetConvertToListpackIfNeeded; only store commands call it)."""
+    if zobj.encoding == OBJ_ENCODING_LISTPACK:
+        return
+    if (len(zobj.ptr.dict) <= server.zset_max_listpack_entries and
+            maxelelen <= server.zset_max_listpack_value and
+            totelelen <= LISTPACK_MAX_SAFETY_SIZE):
+        zsetConvert(zobj, OBJ_ENCODING_LISTPACK)
+
+
+def zsetScore(zobj, member):
+    """Score of ``member`` or None when absent or when zobj is None
+    (mirrors zsetScore, which returns C_ERR in those cases)."""
+    if zobj is None or member is None:
+        return None
+    return zobj.ptr.dict.get(member)
+
+
+def zsetAdd(zobj, score, ele, in_flags):
+    """Add ``ele`` or update its score (mirrors zsetAdd).
+
+    Returns (ok, out_flags, newscore): ok is 0 only when the score is NaN or
+    an INCR makes it NaN; out_flags holds ZADD_OUT_ADDED / UPDATED / NOP /
+    NAN; newscore is the member's score after the call (meaningful unless
+    NOP).  The C returns the last two through pointers.  Adding a member
+    converts a listpack set to a skiplist when it would break either limit,
+    checked before inserting, as Redis does.
+    """
+    if isnan(score):
+        return 0, ZADD_OUT_NAN, score
+    zs = zobj.ptr
+    d = zs.dict
+    curscore = d.get(ele)
+    if curscore is not None:
+        if in_flags:
+            if in_flags & ZADD_IN_NX:
+                return 1, ZADD_OUT_NOP, curscore
+            if in_flags & ZADD_IN_INCR:
+                score += curscore
+                if isnan(score):
+                    return 0, ZADD_OUT_NAN, score
+            if ((in_flags & ZADD_IN_LT and score >= curscore) or
+                    (in_flags & ZADD_IN_GT and score <= curscore)):
+                return 1, ZADD_OUT_NOP, curscore
+        # 0.0 and -0.0 compare equal, so re-adding -0 keeps the stored zero,
+        # exactly as the C comparison does.
+        if score != curscore:
+            zslUpdateScore(zs.zsl, curscore, ele, score)
+            d[ele] = score
+            return 1, ZADD_OUT_UPDATED, score
+        return 1, 0, score
+    if in_flags & ZADD_IN_XX:
+        return 1, ZADD_OUT_NOP, score
+    if zobj.encoding == OBJ_ENCODING_LISTPACK and (
+            len(d) + 1 > server.zset_max_listpack_entries or
+            len(ele) > server.zset_max_listpack_value):
+        zsetConvert(zobj, OBJ_ENCODING_SKIPLIST)
+    zslInsert(zs.zsl, score, ele)
+    d[ele] = score
+    return 1, ZADD_OUT_ADDED, score
+
+
+def zsetRemoveFromSkiplist(zs, ele):
+    """Drop ``ele`` from both halves of a zset; 1 if it was there (mirrors
+    zsetRemoveFromSkiplist)."""
+    score = zs.dict.pop(ele, None)
+    if score is None:
+        return 0
+    zslDelete(zs.zsl, score, ele)
+    return 1
+
+
+def zsetDel(zobj, ele):
+    """Remove a member whatever the encoding; 1 if removed (mirrors
+    zsetDel)."""
+    return zsetRemoveFromSkiplist(zobj.ptr, ele)
+
+
+def zsetRank(zobj, ele, reverse):
+    """0-based rank of ``ele`` (from the highest score when reverse), or -1
+    when absent (mirrors zsetRank).  O(log n) through the span counts."""
+    zs = zobj.ptr
+    score = zs.dict.get(ele)
+    if score is None:
+        return -1
+    rank = zslGetRank(zs.zsl, score, ele)
+    assert rank != 0
+    return len(zs.dict) - rank if reverse else rank - 1
+
+
+def zsetDup(o):
+    """A copy of a sorted set with the same encoding, for COPY (mirrors
+    zsetDup).  Like the C we insert from the tail backwards so that every
+    zslInsert stops right at the header: O(1) per member."""
+    src = o.ptr
+    new = zset()
+    zsl = new.zsl
+    d = new.dict
+    x = src.zsl.tail
+    while x is not None:
+        zslInsert(zsl, x.score, x.ele)
+        d[x.ele] = x.score
+        x = x.backward
+    return redisObject(OBJ_ZSET, o.encoding, new, o.lru)
+
+
+def zsetTypeRandomElement(zobj, size):
+    """A uniformly random (member, score) of a non-empty set (mirrors
+    zsetTypeRandomElement).  The C draws from the dict (dictGetFairRandomKey)
+    or the listpack; a Python dict has no random access, so we pick a random
+    rank and walk the skiplist to it, O(log n)."""
+    x = zslGetElementByRank(zobj.ptr.zsl, random.randint(1, size))
+    return x.ele, x.score
+
+
+def zset_scan_items(o):
+    """What ZSCAN walks (registered in server.scan_item_hooks): the member
+    dict for a skiplist set; for a listpack set a dict built in set order,
+    since Redis returns a listpack whole and in order."""
+    zs = o.ptr
+    if o.encoding == OBJ_ENCODING_LISTPACK:
+        return dict(zs.zsl)
+    return zs.dict
+
+
+def _register_hooks():
+    """COPY and ZSCAN hooks for sorted sets (Python-only; the C calls
+    zsetDup and the scan callback directly)."""
+    server.dup_object_hooks[OBJ_ZSET] = zsetDup
+    server.scan_item_hooks[OBJ_ZSET] = zset_scan_items
+
+
+# initServerConfig creates the hook tables and populateCommandTable imports
+# this module afterwards, so registering at import time is enough for the
+# server; a bare import (in-process tests) may come first and skips it.
+if hasattr(server, "dup_object_hooks"):
+    _register_hooks()
+
+
+# ---------------------------------------------------------------------------
+# Reply helpers
+# ---------------------------------------------------------------------------
+
+def _fmt_double_reply(c, d):
+    """The bytes addReplyDouble would send for ``d``."""
+    if c.resp == 2:
+        s = format_score(d)
+        return b"$%d\r\n%s\r\n" % (len(s), s)
+    return b",%s\r\n" % format_score(d)
+
+
+def zset_reply_items(c, items, withscores, header=True):
+    """Send a list of (member, score) the way the ZRANGE family does: one
+    flat array in RESP2, and with WITHSCORES in RESP3 an array of [member,
+    score] pairs (Python-only helper playing the role of the client-side
+    zrange_result_handler; the whole reply is joined before it is queued,
+    which is the cheap way to emit many small strings in Python)."""
+    n = len(items)
+    parts = []
+    if withscores:
+        if c.resp == 2:
+            if header:
+                parts.append(b"*%d\r\n" % (2 * n))
+            for ele, score in items:
+                if score == _INF:
+                    s = b"inf"
+                elif score == _NINF:
+                    s = b"-inf"
+                else:
+                    s = b"%.17g" % score
+                parts.append(b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(ele), ele, len(s), s))
+        else:
+            if header:
+                parts.append(b"*%d\r\n" % n)
+            for ele, score in items:
+                parts.append(b"*2\r\n$%d\r\n%s\r\n,%s\r\n" % (len(ele), ele, format_score(score)))
+    else:
+        if header:
+            parts.append(b"*%d\r\n" % n)
+        for ele, _ in items:
+            parts.append(b"$%d\r\n%s\r\n" % (len(ele), ele))
+    addReply(c, b"".join(parts))
+
+
+# ---------------------------------------------------------------------------
+# ZADD, ZINCRBY, ZREM, ZREMRANGEBY*
+# ---------------------------------------------------------------------------
+
+def zaddGenericCommand(c, flags):
+    """ZADD and ZINCRBY (mirrors zaddGenericCommand).
+
+    Options are parsed, incompatibilities refused and every score parsed
+    before anything changes, so the command applies fully or not at all.
+    """
+    argv = c.argv
+    argc = len(argv)
+    key = argv[1]
+    ch = 0
+    scoreidx = 2
+    while scoreidx < argc:
+        opt = argv[scoreidx].lower()
+        if opt == b"nx":
+            flags |= ZADD_IN_NX
+        elif opt == b"xx":
+            flags |= ZADD_IN_XX
+        elif opt == b"ch":
+            ch = 1
+        elif opt == b"incr":
+            flags |= ZADD_IN_INCR
+        elif opt == b"gt":
+            flags |= ZADD_IN_GT
+        elif opt == b"lt":
+            flags |= ZADD_IN_LT
+        else:
+            break
+        scoreidx += 1
+    incr = flags & ZADD_IN_INCR
+    nx = flags & ZADD_IN_NX
+    xx = flags & ZADD_IN_XX
+    gt = flags & ZADD_IN_GT
+    lt = flags & ZADD_IN_LT
+
+    elements = argc - scoreidx
+    if elements % 2 or not elements:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    elements //= 2
+    if nx and xx:
+        addReplyError(c, "XX and NX options at the same time are not compatible")
+        return
+    if (gt and nx) or (lt and nx) or (gt and lt):
+        addReplyError(c, "GT, LT, and/or NX options at the same time are not compatible")
+        return
+    if incr and elements > 1:
+        addReplyError(c, "INCR option supports a single increment-element pair")
+        return
+
+    scores = []
+    for j in range(elements):
+        v = getDoubleFromObjectOrReply(c, argv[scoreidx + j * 2])
+        if v is None:
+            return
+        scores.append(v)
+
+    db = c.db
+    zobj = lookupKeyWrite(db, key)
+    if checkType(c, zobj, OBJ_ZSET):
+        return
+    added = updated = processed = 0
+    score = 0.0
+    if zobj is None:
+        if xx:
+            _zadd_reply(c, incr, ch, processed, score, added, updated)
+            return
+        if (server.zset_max_listpack_entries == 0 or
+                server.zset_max_listpack_value < len(argv[scoreidx + 1])):
+            zobj = createZsetObject()
+        else:
+            zobj = createZsetListpackObject()
+        dbAdd(db, key, zobj)
+
+    for j in range(elements):
+        ok, retflags, newscore = zsetAdd(zobj, scores[j], argv[scoreidx + 1 + j * 2], flags)
+        if not ok:
+            addReplyError(c, _NANERR)
+            break
+        if retflags & ZADD_OUT_ADDED:
+            added += 1
+        elif retflags & ZADD_OUT_UPDATED:
+            updated += 1
+        if not retflags & ZADD_OUT_NOP:
+            processed += 1
+        score = newscore
+    else:
+        server.dirty += added + updated
+        _zadd_reply(c, incr, ch, processed, score, added, updated)
+    if added or updated:
+        signalModifiedKey(c, db, key)
+        notifyKeyspaceEvent(NOTIFY_ZSET, "zincr" if incr else "zadd", key, db.id)
+
+
+def _zadd_reply(c, incr, ch, processed, score, added, updated):
+    """The reply_to_client label of zaddGenericCommand."""
+    if incr:
+        if processed:
+            addReply(c, _fmt_double_reply(c, score))
+        else:
+            addReplyNull(c)
+    else:
+        addReplyLongLong(c, added + updated if ch else added)
+
+
+def zaddCommand(c):
+    """ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ... (mirrors
+    zaddCommand)."""
+    zaddGenericCommand(c, ZADD_IN_NONE)
+
+
+def zincrbyCommand(c):
+    """ZINCRBY key increment member (mirrors zincrbyCommand)."""
+    zaddGenericCommand(c, ZADD_IN_INCR)
+
+
+def zremCommand(c):
+    """ZREM key member ... (mirrors zremCommand); deletes the key when it
+    empties, and stops looking at further members then, as Redis does."""
+    key = c.argv[1]
+    zobj = lookupKeyWriteOrReply(c, key, shared.czero)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    zs = zobj.ptr
+    deleted = 0
+    keyremoved = False
+    db = c.db
+    for ele in c.argv[2:]:
+        deleted += zsetRemoveFromSkiplist(zs, ele)
+        if not zs.dict:
+            dbDelete(db, key)
+            keyremoved = True
+            break
+    if deleted:
+        notifyKeyspaceEvent(NOTIFY_ZSET, "zrem", key, db.id)
+        if keyremoved:
+            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, db.id)
+        signalModifiedKey(c, db, key)
+        server.dirty += deleted
+    addReplyLongLong(c, deleted)
+
+
+def zremrangeGenericCommand(c, rangetype):
+    """ZREMRANGEBYRANK / BYSCORE / BYLEX (mirrors zremrangeGenericCommand)."""
+    argv = c.argv
+    key = argv[1]
+    if rangetype == ZRANGE_RANK:
+        notify_type = "zremrangebyrank"
+        start = getLongFromObjectOrReply(c, argv[2])
+        if start is None:
+            return
+        end = getLongFromObjectOrReply(c, argv[3])
+        if end is None:
+            return
+    elif rangetype == ZRANGE_SCORE:
+        notify_type = "zremrangebyscore"
+        spec = zslParseRange(argv[2], argv[3])
+        if spec is None:
+            addReplyError(c, "min or max is not a float")
+            return
+    else:
+        notify_type = "zremrangebylex"
+        spec = zslParseLexRange(argv[2], argv[3])
+        if spec is None:
+            addReplyError(c, "min or max not valid string range item")
+            return
+
+    zobj = lookupKeyWriteOrReply(c, key, shared.czero)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    zs = zobj.ptr
+    if rangetype == ZRANGE_RANK:
+        llen = len(zs.dict)
+        if start < 0:
+            start += llen
+        if end < 0:
+            end += llen
+        start = max(start, 0)
+        if start > end or start >= llen:
+            addReply(c, shared.czero)
+            return
+        if end >= llen:
+            end = llen - 1
+        deleted = zslDeleteRangeByRank(zs.zsl, start + 1, end + 1, zs.dict)
+    elif rangetype == ZRANGE_SCORE:
+        deleted = zslDeleteRangeByScore(zs.zsl, spec, zs.dict)
+    else:
+        deleted = zslDeleteRangeByLex(zs.zsl, spec, zs.dict)
+    db = c.db
+    keyremoved = False
+    if not zs.dict:
+        dbDelete(db, key)
+        keyremoved = True
+    if deleted:
+        signalModifiedKey(c, db, key)
+        notifyKeyspaceEvent(NOTIFY_ZSET, notify_type, key, db.id)
+        if keyremoved:
+            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, db.id)
+    server.dirty += deleted
+    addReplyLongLong(c, deleted)
+
+
+def zremrangebyrankCommand(c):
+    """ZREMRANGEBYRANK key start stop (mirrors zremrangebyrankCommand)."""
+    zremrangeGenericCommand(c, ZRANGE_RANK)
+
+
+def zremrangebyscoreCommand(c):
+    """ZREMRANGEBYSCORE key min max (mirrors zremrangebyscoreCommand)."""
+    zremrangeGenericCommand(c, ZRANGE_SCORE)
+
+
+def zremrangebylexCommand(c):
+    """ZREMRANGEBYLEX key min max (mirrors zremrangebylexCommand)."""
+    zremrangeGenericCommand(c, ZRANGE_LEX)
+
+
+# ---------------------------------------------------------------------------
+# ZRANGE family: the range walkers and the result handler
+# ---------------------------------------------------------------------------
+
+class zrange_result_handler:
+    """Where a ZRANGE-style result goes: to the client, or into a new sorted
+    set stored at ``dstkey`` (ZRANGESTORE) (t_zset.c zrange_result_handler).
+
+    The C handler is a table of begin/emit/finalize callbacks so the walkers
+    can stream one element at a time.  Our walkers instead return the list of
+    (member, score) pairs and the handler consumes it in one go: a Python
+    function call per element costs more than building the list, and the
+    client reply is then one joined buffer.  ``begin_length`` keeps the one
+    thing "begin" decided that is visible: the encoding of the stored set.
+    """
+
+    __slots__ = ("client", "dstkey", "store", "withscores")
+
+    def __init__(self, client, store=0, dstkey=None):
+        self.client = client
+        self.store = store
+        self.dstkey = dstkey
+        self.withscores = 0
+
+
+def zrangeResultFinalize(handler, items, begin_length):
+    """Emit the result (mirrors zrangeResultBeginClient/Store +
+    zrangeResultFinalizeClient/Store).
+
+    For the client: the array of members (and scores).  For ZRANGESTORE: the
+    destination starts as listpack unless the known length already exceeds
+    zset-max-listpack-entries (score and lex ranges do not know theirs and
+    pass -1), members are added with zsetAdd so the usual conversion rules
+    apply, and an empty result deletes the destination.
+    """
+    c = handler.client
+    if not handler.store:
+        zset_reply_items(c, items, handler.withscores)
+        return
+    dstkey = handler.dstkey
+    db = c.db
+    if items:
+        if begin_length > server.zset_max_listpack_entries:
+            dstobj = createZsetObject()
+        else:
+            dstobj = createZsetListpackObject()
+        for ele, score in items:
+            zsetAdd(dstobj, score, ele, ZADD_IN_NONE)
+        setKey(c, db, dstkey, dstobj, 0)
+        addReplyLongLong(c, len(items))
+        notifyKeyspaceEvent(NOTIFY_ZSET, "zrangestore", dstkey, db.id)
+        server.dirty += 1
+    else:
+        addReply(c, shared.czero)
+        if dbDelete(db, dstkey):
+            signalModifiedKey(c, db, dstkey)
+            notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dstkey, db.id)
+            server.dirty += 1
+
+
+def genericZrangebyrankCommand(handler, zobj, start, end, withscores, reverse):
+    """ZRANGE by index (mirrors genericZrangebyrankCommand): negative
+    indexes count from the end, out of range ends are clamped."""
+    zsl = zobj.ptr.zsl
+    llen = zsl.length
+    if start < 0:
+        start += llen
+    if end < 0:
+        end += llen
+    start = max(start, 0)
+    if start > end or start >= llen:
+        zrangeResultFinalize(handler, [], 0)
+        return
+    if end >= llen:
+        end = llen - 1
+    rangelen = end - start + 1
+    items = []
+    append = items.append
+    # Start at an end when we can, saving the O(log n) rank lookup.
+    if reverse:
+        ln = zsl.tail if start == 0 else zslGetElementByRank(zsl, llen - start)
+        while rangelen:
+            append((ln.ele, ln.score))
+            ln = ln.backward
+            rangelen -= 1
+    else:
+        ln = (zsl.header.level[0].forward if start == 0
+              else zslGetElementByRank(zsl, start + 1))
+        while rangelen:
+            append((ln.ele, ln.score))
+            ln = ln.level[0].forward
+            rangelen -= 1
+    zrangeResultFinalize(handler, items, len(items))
+
+
+def genericZrangebyscoreCommand(handler, spec, zobj, offset, limit, reverse):
+    """ZRANGE BYSCORE (mirrors genericZrangebyscoreCommand).
+
+    Like the C: an offset at or past the length gives nothing at once; a
+    negative offset walks off the end (so also nothing); a negative limit
+    means no limit.
+    """
+    zsl = zobj.ptr.zsl
+    items = []
+    if offset > 0 and offset >= zsl.length:
+        zrangeResultFinalize(handler, items, -1)
+        return
+    if offset < 0:
+        zrangeResultFinalize(handler, items, -1)
+        return
+    append = items.append
+    if reverse:
+        ln = zslLastInRange(zsl, spec)
+        while ln is not None and offset:
+            ln = ln.backward
+            offset -= 1
+        mn, minex = spec.min, spec.minex
+        while ln is not None and limit:
+            s = ln.score
+            if s < mn or (minex and s == mn):
+                break
+            append((ln.ele, s))
+            ln = ln.backward
+            limit -= 1
+    else:
+        ln = zslFirstInRange(zsl, spec)
+        while ln is not None and offset:
+            ln = ln.level[0].forward
+            offset -= 1
+        mx, maxex = spec.max, spec.maxex
+        while ln is not None and limit:
+            s = ln.score
+            if s > mx or (maxex and s == mx):
+                break
+            append((ln.ele, s))
+            ln = ln.level[0].forward
+            limit -= 1
+    zrangeResultFinalize(handler, items, -1)
+
+
+def genericZrangebylexCommand(handler, spec, zobj, withscores, offset, limit, reverse):
+    """ZRANGE BYLEX (mirrors genericZrangebylexCommand); offset and limit
+    behave as in the score version."""
+    zsl = zobj.ptr.zsl
+    items = []
+    if offset < 0:
+        zrangeResultFinalize(handler, items, -1)
+        return
+    append = items.append
+    if reverse:
+        ln = zslLastInLexRange(zsl, spec)
+        while ln is not None and offset:
+            ln = ln.backward
+            offset -= 1
+        while ln is not None and limit:
+            if not zslLexValueGteMin(ln.ele, spec):
+                break
+            append((ln.ele, ln.score))
+            ln = ln.backward
+            limit -= 1
+    else:
+        ln = zslFirstInLexRange(zsl, spec)
+        while ln is not None and offset:
+            ln = ln.level[0].forward
+            offset -= 1
+        while ln is not None and limit:
+            if not zslLexValueLteMax(ln.ele, spec):
+                break
+            append((ln.ele, ln.score))
+            ln = ln.level[0].forward
+            limit -= 1
+    zrangeResultFinalize(handler, items, -1)
+
+
+def zrangeGenericCommand(handler, argc_start, store, rangetype, direction):
+    """ZRANGE, ZRANGESTORE and the older ZREVRANGE / Z[REV]RANGEBY{SCORE,LEX}
+    (mirrors zrangeGenericCommand).  ``argc_start`` indexes the source key;
+    options follow <src> <min> <max>."""
+    c = handler.client
+    argv = c.argv
+    argc = len(argv)
+    key = argv[argc_start]
+    minidx = argc_start + 1
+    maxidx = argc_start + 2
+    opt_withscores = 0
+    opt_offset = 0
+    opt_limit = -1
+    j = argc_start + 3
+    while j < argc:
+        leftargs = argc - j - 1
+        opt = argv[j].lower()
+        if not store and opt == b"withscores":
+            opt_withscores = 1
+        elif opt == b"limit" and leftargs >= 2:
+            opt_offset = getLongFromObjectOrReply(c, argv[j + 1])
+            if opt_offset is None:
+                return
+            opt_limit = getLongFromObjectOrReply(c, argv[j + 2])
+            if opt_limit is None:
+                return
+            j += 2
+        elif direction == ZRANGE_DIRECTION_AUTO and opt == b"rev":
+            direction = ZRANGE_DIRECTION_REVERSE
+        elif rangetype == ZRANGE_AUTO and opt == b"bylex":
+            rangetype = ZRANGE_LEX
+        elif rangetype == ZRANGE_AUTO and opt == b"byscore":
+            rangetype = ZRANGE_SCORE
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+        j += 1
+    if direction == ZRANGE_DIRECTION_AUTO:
+        direction = ZRANGE_DIRECTION_FORWARD
+    if rangetype == ZRANGE_AUTO:
+        rangetype = ZRANGE_RANK
+
+    if opt_limit != -1 and rangetype == ZRANGE_RANK:
+        addReplyError(c, "syntax error, LIMIT is only supported in combination "
+                         "with either BYSCORE or BYLEX")
+        return
+    if opt_withscores and rangetype == ZRANGE_LEX:
+        addReplyError(c, "syntax error, WITHSCORES not supported in combination with BYLEX")
+        return
+    reverse = direction == ZRANGE_DIRECTION_REVERSE
+    if reverse and rangetype != ZRANGE_RANK:
+        # The reverse forms take the range as max, min.
+        minidx, maxidx = maxidx, minidx
+
+    if rangetype == ZRANGE_RANK:
+        opt_start = getLongFromObjectOrReply(c, argv[minidx])
+        if opt_start is None:
+            return
+        opt_end = getLongFromObjectOrReply(c, argv[maxidx])
+        if opt_end is None:
+            return
+    elif rangetype == ZRANGE_SCORE:
+        spec = zslParseRange(argv[minidx], argv[maxidx])
+        if spec is None:
+            addReplyError(c, "min or max is not a float")
+            return
+    else:
+        spec = zslParseLexRange(argv[minidx], argv[maxidx])
+        if spec is None:
+            addReplyError(c, "min or max not valid string range item")
+            return
+
+    if opt_withscores or store:
+        handler.withscores = 1
+
+    zobj = lookupKeyRead(c.db, key)
+    if zobj is None:
+        if store:
+            zrangeResultFinalize(handler, [], -1)
+        else:
+            addReply(c, shared.emptyarray)
+        return
+    if checkType(c, zobj, OBJ_ZSET):
+        return
+    if rangetype == ZRANGE_RANK:
+        genericZrangebyrankCommand(handler, zobj, opt_start, opt_end,
+                                   opt_withscores or store, reverse)
+    elif rangetype == ZRANGE_SCORE:
+        genericZrangebyscoreCommand(handler, spec, zobj, opt_offset, opt_limit, reverse)
+    else:
+        genericZrangebylexCommand(handler, spec, zobj, opt_withscores or store,
+                                  opt_offset, opt_limit, reverse)
+
+
+def zrangestoreCommand(c):
+    """ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+    (mirrors zrangestoreCommand)."""
+    handler = zrange_result_handler(c, 1, c.argv[1])
+    zrangeGenericCommand(handler, 2, 1, ZRANGE_AUTO, ZRANGE_DIRECTION_AUTO)
+
+
+def zrangeCommand(c):
+    """ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+    [WITHSCORES] (mirrors zrangeCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_AUTO, ZRANGE_DIRECTION_AUTO)
+
+
+def zrevrangeCommand(c):
+    """ZREVRANGE key start stop [WITHSCORES] (mirrors zrevrangeCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_RANK, ZRANGE_DIRECTION_REVERSE)
+
+
+def zrangebyscoreCommand(c):
+    """ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count] (mirrors
+    zrangebyscoreCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_SCORE, ZRANGE_DIRECTION_FORWARD)
+
+
+def zrevrangebyscoreCommand(c):
+    """ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
+    (mirrors zrevrangebyscoreCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_SCORE, ZRANGE_DIRECTION_REVERSE)
+
+
+def zrangebylexCommand(c):
+    """ZRANGEBYLEX key min max [LIMIT offset count] (mirrors
+    zrangebylexCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_LEX, ZRANGE_DIRECTION_FORWARD)
+
+
+def zrevrangebylexCommand(c):
+    """ZREVRANGEBYLEX key max min [LIMIT offset count] (mirrors
+    zrevrangebylexCommand)."""
+    zrangeGenericCommand(zrange_result_handler(c), 1, 0, ZRANGE_LEX, ZRANGE_DIRECTION_REVERSE)
+
+
+# ---------------------------------------------------------------------------
+# Counting and point lookups
+# ---------------------------------------------------------------------------
+
+def zcountCommand(c):
+    """ZCOUNT key min max (mirrors zcountCommand): two rank lookups, so
+    O(log n) whatever the size of the range."""
+    key = c.argv[1]
+    spec = zslParseRange(c.argv[2], c.argv[3])
+    if spec is None:
+        addReplyError(c, "min or max is not a float")
+        return
+    zobj = lookupKeyReadOrReply(c, key, shared.czero)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    zsl = zobj.ptr.zsl
+    count = 0
+    zn = zslFirstInRange(zsl, spec)
+    if zn is not None:
+        llen = zsl.length
+        rank = zslGetRank(zsl, zn.score, zn.ele)
+        count = llen - (rank - 1)
+        zn = zslLastInRange(zsl, spec)
+        if zn is not None:
+            rank = zslGetRank(zsl, zn.score, zn.ele)
+            count -= llen - rank
+    addReplyLongLong(c, count)
+
+
+def zlexcountCommand(c):
+    """ZLEXCOUNT key min max (mirrors zlexcountCommand)."""
+    key = c.argv[1]
+    spec = zslParseLexRange(c.argv[2], c.argv[3])
+    if spec is None:
+        addReplyError(c, "min or max not valid string range item")
+        return
+    zobj = lookupKeyReadOrReply(c, key, shared.czero)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    zsl = zobj.ptr.zsl
+    count = 0
+    zn = zslFirstInLexRange(zsl, spec)
+    if zn is not None:
+        llen = zsl.length
+        rank = zslGetRank(zsl, zn.score, zn.ele)
+        count = llen - (rank - 1)
+        zn = zslLastInLexRange(zsl, spec)
+        if zn is not None:
+            rank = zslGetRank(zsl, zn.score, zn.ele)
+            count -= llen - rank
+    addReplyLongLong(c, count)
+
+
+def zcardCommand(c):
+    """ZCARD key (mirrors zcardCommand)."""
+    zobj = lookupKeyReadOrReply(c, c.argv[1], shared.czero)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    addReplyLongLong(c, len(zobj.ptr.dict))
+
+
+def _null_reply(c):
+    return b"$-1\r\n" if c.resp == 2 else b"_\r\n"
+
+
+def zscoreCommand(c):
+    """ZSCORE key member (mirrors zscoreCommand)."""
+    zobj = lookupKeyReadOrReply(c, c.argv[1], _null_reply(c))
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    score = zobj.ptr.dict.get(c.argv[2])
+    if score is None:
+        addReplyNull(c)
+    else:
+        addReply(c, _fmt_double_reply(c, score))
+
+
+def zmscoreCommand(c):
+    """ZMSCORE key member ... (mirrors zmscoreCommand); a missing key
+    answers like an empty set."""
+    zobj = lookupKeyRead(c.db, c.argv[1])
+    if checkType(c, zobj, OBJ_ZSET):
+        return
+    d = zobj.ptr.dict if zobj is not None else {}
+    null = _null_reply(c)
+    parts = [b"*%d\r\n" % (len(c.argv) - 2)]
+    for member in c.argv[2:]:
+        score = d.get(member)
+        parts.append(null if score is None else _fmt_double_reply(c, score))
+    addReply(c, b"".join(parts))
+
+
+def zrankGenericCommand(c, reverse):
+    """ZRANK / ZREVRANK (mirrors zrankGenericCommand)."""
+    zobj = lookupKeyReadOrReply(c, c.argv[1], _null_reply(c))
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    rank = zsetRank(zobj, c.argv[2], reverse)
+    if rank >= 0:
+        addReplyLongLong(c, rank)
+    else:
+        addReplyNull(c)
+
+
+def zrankCommand(c):
+    """ZRANK key member (mirrors zrankCommand)."""
+    zrankGenericCommand(c, 0)
+
+
+def zrevrankCommand(c):
+    """ZREVRANK key member (mirrors zrevrankCommand)."""
+    zrankGenericCommand(c, 1)
+
+
+_EMPTYSCAN = b"*2\r\n$1\r\n0\r\n*0\r\n"
+
+
+def zscanCommand(c):
+    """ZSCAN key cursor [MATCH pattern] [COUNT count] (mirrors
+    zscanCommand; the walk itself is db.scanGenericCommand)."""
+    cursor = parseScanCursorOrReply(c, c.argv[2])
+    if cursor is None:
+        return
+    o = lookupKeyReadOrReply(c, c.argv[1], _EMPTYSCAN)
+    if o is None or checkType(c, o, OBJ_ZSET):
+        return
+    scanGenericCommand(c, o, cursor)
+
+
+# ---------------------------------------------------------------------------
+# ZPOPMIN / ZPOPMAX / ZMPOP (the blocking forms build on genericZpopCommand)
+# ---------------------------------------------------------------------------
+
+def genericZpopCommand(c, keyv, keyc, where, emitkey, count, use_nested_array,
+                       reply_nil_when_empty):
+    """Pop up to ``count`` members from the first non-empty sorted set among
+    ``keyv[:keyc]`` (mirrors genericZpopCommand).
+
+    count -1 means the plain single pop.  ``emitkey`` puts the key name in
+    the reply (BZPOP*, ZMPOP), ``use_nested_array`` nests [member, score]
+    pairs, ``reply_nil_when_empty`` answers a null array rather than an
+    empty one.  Returns 1 when the key was deleted (the C's ``deleted``
+    out-argument), which the blocked-client path uses.
+    """
+    key = None
+    zobj = None
+    db = c.db
+    for idx in range(keyc):
+        key = keyv[idx]
+        zobj = lookupKeyWrite(db, key)
+        if zobj is None:
+            continue
+        if checkType(c, zobj, OBJ_ZSET):
+            return 0
+        break
+    if zobj is None:
+        if reply_nil_when_empty:
+            addReplyNullArray(c)
+        else:
+            addReply(c, shared.emptyarray)
+        return 0
+    if count == 0:
+        addReply(c, shared.emptyarray)
+        return 0
+    if count == -1:
+        count = 1
+    zs = zobj.ptr
+    zsl = zs.zsl
+    d = zs.dict
+    llen = len(d)
+    rangelen = min(llen, count)
+    parts = []
+    if not use_nested_array and not emitkey:
+        parts.append(b"*%d\r\n" % (rangelen * 2))
+    elif use_nested_array and not emitkey:
+        parts.append(b"*%d\r\n" % rangelen)
+    elif not use_nested_array and emitkey:
+        parts.append(b"*%d\r\n$%d\r\n%s\r\n" % (rangelen * 2 + 1, len(key), key))
+    else:
+        parts.append(b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(key), key, rangelen))
+    resp2 = c.resp == 2
+    for _ in range(rangelen):
+        x = zsl.tail if where == ZSET_MAX else zsl.header.level[0].forward
+        ele = x.ele
+        score = x.score
+        del d[ele]
+        zslDelete(zsl, score, ele)
+        if use_nested_array:
+            parts.append(b"*2\r\n")
+        s = format_score(score)
+        if resp2:
+            parts.append(b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(ele), ele, len(s), s))
+        else:
+            parts.append(b"$%d\r\n%s\r\n,%s\r\n" % (len(ele), ele, s))
+    server.dirty += rangelen
+    notifyKeyspaceEvent(NOTIFY_ZSET, "zpopmax" if where == ZSET_MAX else "zpopmin", key, db.id)
+    signalModifiedKey(c, db, key)
+    addReply(c, b"".join(parts))
+    deleted = 0
+    if not d:
+        deleted = 1
+        dbDelete(db, key)
+        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, db.id)
+    if c.cmd is not None and c.cmd.proc is zmpopCommand:
+        # Replicas and the AOF see the deterministic ZPOPMIN/ZPOPMAX form.
+        from .server import rewriteClientCommandVector
+        rewriteClientCommandVector(c, [b"ZPOPMAX" if where == ZSET_MAX else b"ZPOPMIN",
+                                       key, b"%d" % rangelen])
+    return deleted
+
+
+def zpopMinMaxCommand(c, where):
+    """ZPOPMIN / ZPOPMAX key [count] (mirrors zpopMinMaxCommand)."""
+    if len(c.argv) > 3:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    count = -1
+    if len(c.argv) == 3:
+        count = getPositiveLongFromObjectOrReply(c, c.argv[2])
+        if count is None:
+            return
+    use_nested_array = c.resp > 2 and count != -1
+    genericZpopCommand(c, c.argv[1:2], 1, where, 0, count, use_nested_array, 0)
+
+
+def zpopminCommand(c):
+    """ZPOPMIN key [count] (mirrors zpopminCommand)."""
+    zpopMinMaxCommand(c, ZSET_MIN)
+
+
+def zpopmaxCommand(c):
+    """ZPOPMAX key [count] (mirrors zpopmaxCommand)."""
+    zpopMinMaxCommand(c, ZSET_MAX)
+
+
+def zmpopGenericCommand(c, numkeys_idx, is_block):
+    """ZMPOP / BZMPOP argument parsing (mirrors zmpopGenericCommand).
+    Returns (keys, where, count) for the blocking caller, after handling the
+    non-blocking form itself; None after an error reply."""
+    argv = c.argv
+    argc = len(argv)
+    numkeys = getRangeLongFromObjectOrReply(c, argv[numkeys_idx], 1, LONG_MAX,
+                                            "numkeys should be greater than 0")
+    if numkeys is None:
+        return None
+    where_idx = numkeys_idx + numkeys + 1
+    if where_idx >= argc:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return None
+    w = argv[where_idx].lower()
+    if w == b"min":
+        where = ZSET_MIN
+    elif w == b"max":
+        where = ZSET_MAX
+    else:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return None
+    count = -1
+    j = where_idx + 1
+    while j < argc:
+        moreargs = argc - 1 - j
+        if count == -1 and argv[j].lower() == b"count" and moreargs:
+            j += 1
+            count = getRangeLongFromObjectOrReply(c, argv[j], 1, LONG_MAX,
+                                                  "count should be greater than 0")
+            if count is None:
+                return None
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return None
+        j += 1
+    if count == -1:
+        count = 1
+    keys = argv[numkeys_idx + 1:numkeys_idx + 1 + numkeys]
+    if not is_block:
+        genericZpopCommand(c, keys, numkeys, where, 1, count, 1, 1)
+    return keys, where, count
+
+
+def zmpopCommand(c):
+    """ZMPOP numkeys key ... MIN|MAX [COUNT count] (mirrors zmpopCommand)."""
+    zmpopGenericCommand(c, 1, 0)
+
+
+# ---------------------------------------------------------------------------
+# ZUNION / ZINTER / ZDIFF (+STORE), ZINTERCARD
+# ---------------------------------------------------------------------------
+
+class zsetopsrc:
+    """One input of a set operation: the value (None for a missing key),
+    its type and encoding, and its weight (t_zset.c zsetopsrc).  Plain sets
+    take part with score 1 for every member."""
+
+    __slots__ = ("encoding", "subject", "type", "weight")
+
+    def __init__(self, subject):
+        self.subject = subject
+        self.type = subject.type if subject is not None else None
+        self.encoding = subject.encoding if subject is not None else None
+        self.weight = 1.0
+
+
+def zuiLength(op):
+    """Cardinality of an input; 0 when the key is missing (mirrors
+    zuiLength)."""
+    o = op.subject
+    if o is None:
+        return 0
+    if op.type == OBJ_ZSET:
+        return len(o.ptr.dict)
+    return len(o.ptr)
+
+
+def zui_iter(op):
+    """Yield (member, score) of an input, the way zuiInitIterator/zuiNext
+    walk it: sorted sets from the highest score down (so a skiplist built
+    from them gets its cheapest inserts), set members with score 1.0.
+    Python-only generator replacing the C iterator state machine."""
+    o = op.subject
+    if o is None:
+        return
+    if op.type == OBJ_ZSET:
+        x = o.ptr.zsl.tail
+        while x is not None:
+            yield x.ele, x.score
+            x = x.backward
+    else:
+        for ele in o.ptr:
+            yield (ele if isinstance(ele, bytes) else b"%d" % ele), 1.0
+
+
+def zuiFind(op, ele):
+    """Score of ``ele`` in an input, or None (mirrors zuiFind)."""
+    o = op.subject
+    if o is None:
+        return None
+    if op.type == OBJ_ZSET:
+        return o.ptr.dict.get(ele)
+    return 1.0 if ele in o.ptr else None
+
+
+def zunionInterAggregate(target, val, aggregate):
+    """Fold ``val`` into ``target`` and return it (mirrors
+    zunionInterAggregate).  A SUM of +inf and -inf is NaN in IEEE arithmetic;
+    Redis defines it as 0."""
+    if aggregate == REDIS_AGGR_SUM:
+        target = target + val
+        if isnan(target):
+            target = 0.0
+        return target
+    if aggregate == REDIS_AGGR_MIN:
+        return min(target, val)
+    return max(target, val)
+
+
+def zdiffAlgorithm1(src, setnum, result):
+    """ZDIFF by probing: for each member of the first input, look it up in
+    every other input (mirrors zdiffAlgorithm1).  O(N*M) with N the first
+    set's size and M the number of inputs; the others are probed biggest
+    first so a member that exists is found early."""
+    others = sorted(src[1:setnum], key=zuiLength, reverse=True)
+    first = src[0]
+    for ele, score in zui_iter(first):
+        for op in others:
+            if op.subject is first.subject or zuiFind(op, ele) is not None:
+                break
+        else:
+            result[ele] = score
+
+
+def zdiffAlgorithm2(src, setnum, result):
+    """ZDIFF by subtraction: copy the first input, then remove every member
+    of the others (mirrors zdiffAlgorithm2).  O(L) with L the total size of
+    all inputs; stops early once nothing is left."""
+    for ele, score in zui_iter(src[0]):
+        result[ele] = score
+    for j in range(1, setnum):
+        if not result:
+            break
+        for ele, _ in zui_iter(src[j]):
+            result.pop(ele, None)
+            if not result:
+                break
+
+
+def zsetChooseDiffAlgorithm(src, setnum):
+    """Pick the cheaper ZDIFF algorithm for these inputs (mirrors
+    zsetChooseDiffAlgorithm): 0 when an input is the first set itself (the
+    result is empty), else 1 or 2 by estimated work, with algorithm 1
+    favoured 2:1 for its better constants."""
+    algo_one_work = 0
+    algo_two_work = 0
+    first_len = zuiLength(src[0])
+    for j in range(setnum):
+        if j > 0 and src[0].subject is src[j].subject:
+            return 0
+        algo_one_work += first_len
+        algo_two_work += zuiLength(src[j])
+    algo_one_work //= 2
+    return 1 if algo_one_work <= algo_two_work else 2
+
+
+def zdiff(src, setnum, result):
+    """Fill ``result`` (member -> score) with the first input minus the
+    others (mirrors zdiff)."""
+    if zuiLength(src[0]) > 0:
+        algo = zsetChooseDiffAlgorithm(src, setnum)
+        if algo == 1:
+            zdiffAlgorithm1(src, setnum, result)
+        elif algo == 2:
+            zdiffAlgorithm2(src, setnum, result)
+
+
+def zset_from_dict(result):
+    """Build a skiplist-encoded zset object from member -> score (Python-only
+    helper).  The C inserts as it goes; we sort once at C speed and insert
+    from the top score down, so every zslInsert stops at the header."""
+    dstobj = createZsetObject()
+    zs = dstobj.ptr
+    zsl = zs.zsl
+    d = zs.dict
+    for ele, score in sorted(result.items(), key=_by_score_then_member, reverse=True):
+        zslInsert(zsl, score, ele)
+        d[ele] = score
+    return dstobj
+
+
+def _by_score_then_member(item):
+    return item[1], item[0]
+
+
+def zunionInterDiffGenericCommand(c, dstkey, numkeysIndex, op, cardinality_only):
+    """ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD (mirrors
+    zunionInterDiffGenericCommand).  Inputs may be sorted sets or plain
+    sets; missing keys are empty sets."""
+    argv = c.argv
+    argc = len(argv)
+    setnum = getLongFromObjectOrReply(c, argv[numkeysIndex])
+    if setnum is None:
+        return
+    if setnum < 1:
+        addReplyErrorFormat(c, "at least 1 input key is needed for '%s' command",
+                            c.cmd.fullname)
+        return
+    if setnum > argc - (numkeysIndex + 1):
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    db = c.db
+    src = []
+    j = numkeysIndex + 1
+    for _ in range(setnum):
+        obj = lookupKeyRead(db, argv[j])
+        if obj is not None and obj.type != OBJ_ZSET and obj.type != OBJ_SET:
+            addReplyErrorObject(c, shared.wrongtypeerr)
+            return
+        src.append(zsetopsrc(obj))
+        j += 1
+
+    aggregate = REDIS_AGGR_SUM
+    withscores = 0
+    limit = 0
+    remaining = argc - j
+    while remaining:
+        opt = argv[j].lower()
+        if (op != SET_OP_DIFF and not cardinality_only and remaining >= setnum + 1 and
+                opt == b"weights"):
+            j += 1
+            remaining -= 1
+            for i in range(setnum):
+                w = getDoubleFromObjectOrReply(c, argv[j], "weight value is not a float")
+                if w is None:
+                    return
+                src[i].weight = w
+                j += 1
+                remaining -= 1
+        elif (op != SET_OP_DIFF and not cardinality_only and remaining >= 2 and
+              opt == b"aggregate"):
+            j += 1
+            remaining -= 1
+            a = argv[j].lower()
+            if a == b"sum":
+                aggregate = REDIS_AGGR_SUM
+            elif a == b"min":
+                aggregate = REDIS_AGGR_MIN
+            elif a == b"max":
+                aggregate = REDIS_AGGR_MAX
+            else:
+                addReplyErrorObject(c, shared.syntaxerr)
+                return
+            j += 1
+            remaining -= 1
+        elif remaining >= 1 and dstkey is None and not cardinality_only and opt == b"withscores":
+            j += 1
+            remaining -= 1
+            withscores = 1
+        elif cardinality_only and remaining >= 2 and opt == b"limit":
+            j += 1
+            remaining -= 1
+            limit = getPositiveLongFromObjectOrReply(c, argv[j], "LIMIT can't be negative")
+            if limit is None:
+                return
+            j += 1
+            remaining -= 1
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+
+    if op != SET_OP_DIFF:
+        # Smallest input first (a stable sort, as glibc's qsort is in
+        # practice): INTER then probes the fewest members, and the order in
+        # which SUM adds up floats is the one Redis uses.
+        src.sort(key=zuiLength)
+
+    result = {}
+    cardinality = 0
+    if op == SET_OP_INTER:
+        if zuiLength(src[0]) > 0:
+            first = src[0]
+            rest = src[1:]
+            w0 = first.weight
+            for ele, zscore in zui_iter(first):
+                score = w0 * zscore
+                if isnan(score):
+                    score = 0.0
+                for other in rest:
+                    if other.subject is first.subject:
+                        value = zscore * other.weight
+                    else:
+                        value = zuiFind(other, ele)
+                        if value is None:
+                            break
+                        value *= other.weight
+                    score = zunionInterAggregate(score, value, aggregate)
+                else:
+                    if cardinality_only:
+                        cardinality += 1
+                        if limit and cardinality >= limit:
+                            break
+                    else:
+                        result[ele] = score
+    elif op == SET_OP_UNION:
+        for srcop in src:
+            w = srcop.weight
+            for ele, zscore in zui_iter(srcop):
+                score = w * zscore
+                if isnan(score):
+                    score = 0.0
+                cur = result.get(ele)
+                if cur is None:
+                    result[ele] = score
+                else:
+                    result[ele] = zunionInterAggregate(cur, score, aggregate)
+    else:
+        zdiff(src, setnum, result)
+
+    if dstkey is not None:
+        if result:
+            dstobj = zset_from_dict(result)
+            maxelelen = max(map(len, result))
+            totelelen = sum(map(len, result))
+            zsetConvertToListpackIfNeeded(dstobj, maxelelen, totelelen)
+            setKey(c, db, dstkey, dstobj, 0)
+            addReplyLongLong(c, len(result))
+            notifyKeyspaceEvent(NOTIFY_ZSET,
+                                "zunionstore" if op == SET_OP_UNION else
+                                ("zinterstore" if op == SET_OP_INTER else "zdiffstore"),
+                                dstkey, db.id)
+            server.dirty += 1
+        else:
+            addReply(c, shared.czero)
+            if dbDelete(db, dstkey):
+                signalModifiedKey(c, db, dstkey)
+                notifyKeyspaceEvent(NOTIFY_GENERIC, "del", dstkey, db.id)
+                server.dirty += 1
+    elif cardinality_only:
+        addReplyLongLong(c, cardinality)
+    else:
+        items = sorted(result.items(), key=_by_score_then_member)
+        zset_reply_items(c, items, withscores)
+
+
+def zunionstoreCommand(c):
+    """ZUNIONSTORE dst numkeys key ... [WEIGHTS ...] [AGGREGATE ...]
+    (mirrors zunionstoreCommand)."""
+    zunionInterDiffGenericCommand(c, c.argv[1], 2, SET_OP_UNION, 0)
+
+
+def zinterstoreCommand(c):
+    """ZINTERSTORE dst numkeys key ... [WEIGHTS ...] [AGGREGATE ...]
+    (mirrors zinterstoreCommand)."""
+    zunionInterDiffGenericCommand(c, c.argv[1], 2, SET_OP_INTER, 0)
+
+
+def zdiffstoreCommand(c):
+    """ZDIFFSTORE dst numkeys key ... (mirrors zdiffstoreCommand)."""
+    zunionInterDiffGenericCommand(c, c.argv[1], 2, SET_OP_DIFF, 0)
+
+
+def zunionCommand(c):
+    """ZUNION numkeys key ... [WEIGHTS ...] [AGGREGATE ...] [WITHSCORES]
+    (mirrors zunionCommand)."""
+    zunionInterDiffGenericCommand(c, None, 1, SET_OP_UNION, 0)
+
+
+def zinterCommand(c):
+    """ZINTER numkeys key ... [WEIGHTS ...] [AGGREGATE ...] [WITHSCORES]
+    (mirrors zinterCommand)."""
+    zunionInterDiffGenericCommand(c, None, 1, SET_OP_INTER, 0)
+
+
+def zinterCardCommand(c):
+    """ZINTERCARD numkeys key ... [LIMIT limit] (mirrors zinterCardCommand)."""
+    zunionInterDiffGenericCommand(c, None, 1, SET_OP_INTER, 1)
+
+
+def zdiffCommand(c):
+    """ZDIFF numkeys key ... [WITHSCORES] (mirrors zdiffCommand)."""
+    zunionInterDiffGenericCommand(c, None, 1, SET_OP_DIFF, 0)
+
+
+# ---------------------------------------------------------------------------
+# ZRANDMEMBER
+# ---------------------------------------------------------------------------
+
+# When the set is at most this many times the requested count, copying it
+# and removing random members beats drawing random members until enough are
+# distinct (ZRANDMEMBER_SUB_STRATEGY_MUL in t_zset.c).
+ZRANDMEMBER_SUB_STRATEGY_MUL = 3
+
+
+def zrandmemberWithCountCommand(c, l, withscores):
+    """ZRANDMEMBER key count [WITHSCORES] (mirrors
+    zrandmemberWithCountCommand): a negative count may repeat members and
+    returns exactly |count|; a positive one returns distinct members, at
+    most the whole set."""
+    zobj = lookupKeyReadOrReply(c, c.argv[1], shared.emptyarray)
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    zs = zobj.ptr
+    size = len(zs.dict)
+    if l >= 0:
+        count = l
+        uniq = True
+    else:
+        count = -l
+        uniq = False
+    if count == 0:
+        addReply(c, shared.emptyarray)
+        return
+
+    # CASE 1: repeats allowed (or a single member): independent draws.
+    if not uniq or count == 1:
+        zsl = zs.zsl
+        rand = _rng.randint
+        header = b"*%d\r\n" % (count * 2 if withscores and c.resp == 2 else count)
+        addReply(c, header)
+        # Chunked so a huge count streams out instead of building one giant
+        # list first (the C samples in batches of 1000 for the same reason).
+        while count:
+            n = min(count, 1000)
+            count -= n
+            items = []
+            for _ in range(n):
+                x = zslGetElementByRank(zsl, rand(1, size))
+                items.append((x.ele, x.score))
+            zset_reply_items(c, items, withscores, header=False)
+        return
+
+    # CASE 2: the count covers the whole set: all of it, in iteration
+    # order (highest score first, as zuiNext walks).
+    if count >= size:
+        items = list(zui_iter(zsetopsrc(zobj)))
+    elif count * ZRANDMEMBER_SUB_STRATEGY_MUL > size:
+        # CASE 3: copy everything, then drop random members.
+        items = list(zui_iter(zsetopsrc(zobj)))
+        while len(items) > count:
+            i = _rng.randrange(len(items))
+            items[i] = items[-1]
+            items.pop()
+    elif zobj.encoding == OBJ_ENCODING_LISTPACK:
+        # CASE 4, listpack: distinct positions chosen in one pass, replied in
+        # set order (lpRandomPairsUnique).
+        picks = sorted(_rng.sample(range(size), count))
+        allitems = list(zs.zsl)
+        items = [allitems[i] for i in picks]
+    else:
+        # CASE 4: draw until we have enough distinct members.
+        seen = set()
+        items = []
+        zsl = zs.zsl
+        while len(items) < count:
+            x = zslGetElementByRank(zsl, _rng.randint(1, size))
+            if x.ele in seen:
+                continue
+            seen.add(x.ele)
+            items.append((x.ele, x.score))
+    zset_reply_items(c, items, withscores)
+
+
+def zrandmemberCommand(c):
+    """ZRANDMEMBER key [count [WITHSCORES]] (mirrors zrandmemberCommand)."""
+    argv = c.argv
+    if len(argv) >= 3:
+        l = getRangeLongFromObjectOrReply(c, argv[2], -LONG_MAX, LONG_MAX)
+        if l is None:
+            return
+        if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != b"withscores"):
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+        withscores = 0
+        if len(argv) == 4:
+            withscores = 1
+            if l < -LONG_MAX // 2 or l > LONG_MAX // 2:
+                addReplyError(c, "value is out of range")
+                return
+        zrandmemberWithCountCommand(c, l, withscores)
+        return
+    zobj = lookupKeyReadOrReply(c, argv[1], _null_reply(c))
+    if zobj is None or checkType(c, zobj, OBJ_ZSET):
+        return
+    ele, _ = zsetTypeRandomElement(zobj, len(zobj.ptr.dict))
+    addReplyBulkCBuffer(c, ele)
