@@ -856,10 +856,21 @@ def zsetConvert(zobj, encoding):
     """Switch the encoding (mirrors zsetConvert).
 
     In C this rebuilds the value as the other structure; ours is the same
-    zset in both encodings, so only the label changes.
+    zset in both encodings, so only the label changes (and -0 scores become
+    0 on the way into a listpack, as they do in Redis).
     """
     if encoding not in (OBJ_ENCODING_LISTPACK, OBJ_ENCODING_SKIPLIST):
         raise ValueError("Unknown target encoding")
+    if encoding == OBJ_ENCODING_LISTPACK and zobj.encoding != encoding:
+        # zzlInsertAt writes integral scores as listpack integers, which
+        # turns -0 into 0: the one value a listpack cannot keep.
+        zs = zobj.ptr
+        x = zs.zsl.header.level[0].forward
+        while x is not None:
+            if x.score == 0.0:
+                x.score = 0.0
+                zs.dict[x.ele] = 0.0
+            x = x.level[0].forward
     zobj.encoding = encoding
 
 
@@ -913,18 +924,24 @@ def zsetAdd(zobj, score, ele, in_flags):
         # 0.0 and -0.0 compare equal, so re-adding -0 keeps the stored zero,
         # exactly as the C comparison does.
         if score != curscore:
-            zslUpdateScore(zs.zsl, curscore, ele, score)
-            d[ele] = score
+            # A listpack stores an integral score as an integer, so -0 is
+            # kept as 0 there; the reply still shows the score computed.
+            stored = 0.0 if score == 0.0 and zobj.encoding == OBJ_ENCODING_LISTPACK else score
+            zslUpdateScore(zs.zsl, curscore, ele, stored)
+            d[ele] = stored
             return 1, ZADD_OUT_UPDATED, score
         return 1, 0, score
     if in_flags & ZADD_IN_XX:
         return 1, ZADD_OUT_NOP, score
-    if zobj.encoding == OBJ_ENCODING_LISTPACK and (
-            len(d) + 1 > server.zset_max_listpack_entries or
-            len(ele) > server.zset_max_listpack_value):
-        zsetConvert(zobj, OBJ_ENCODING_SKIPLIST)
-    zslInsert(zs.zsl, score, ele)
-    d[ele] = score
+    stored = score
+    if zobj.encoding == OBJ_ENCODING_LISTPACK:
+        if (len(d) + 1 > server.zset_max_listpack_entries or
+                len(ele) > server.zset_max_listpack_value):
+            zsetConvert(zobj, OBJ_ENCODING_SKIPLIST)
+        elif score == 0.0:
+            stored = 0.0
+    zslInsert(zs.zsl, stored, ele)
+    d[ele] = stored
     return 1, ZADD_OUT_ADDED, score
 
 
@@ -1239,6 +1256,8 @@ def zremrangeGenericCommand(c, rangetype):
         deleted = zslDeleteRangeByRank(zs.zsl, start + 1, end + 1, zs.dict)
     elif rangetype == ZRANGE_SCORE:
         deleted = zslDeleteRangeByScore(zs.zsl, spec, zs.dict)
+    elif zobj.encoding == OBJ_ENCODING_LISTPACK:
+        deleted = zzlDeleteRangeByLex(zs, spec)
     else:
         deleted = zslDeleteRangeByLex(zs.zsl, spec, zs.dict)
     db = c.db
@@ -1268,6 +1287,62 @@ def zremrangebyscoreCommand(c):
 def zremrangebylexCommand(c):
     """ZREMRANGEBYLEX key min max (mirrors zremrangebylexCommand)."""
     zremrangeGenericCommand(c, ZRANGE_LEX)
+
+
+# ---------------------------------------------------------------------------
+# Listpack lex walks
+#
+# Lex ranges are only meaningful when all members share one score; with mixed
+# scores Redis still answers, and the answer depends on how it walks.  A
+# skiplist walk depends on the random node levels, so no two servers agree;
+# a listpack is scanned linearly from one end, which is deterministic.  For
+# listpack-labelled sets we therefore walk level 0 the way the listpack scan
+# goes, so even those answers match Redis.
+# ---------------------------------------------------------------------------
+
+def zzlIsInLexRange(zsl, spec):
+    """Cheap rejection of lex ranges by the first and last members (mirrors
+    zzlIsInLexRange; identical in outcome to zslIsInLexRange)."""
+    return zslIsInLexRange(zsl, spec)
+
+
+def zzlFirstInLexRange(zsl, spec):
+    """Scan from the head for the first member >= min; it must also be <=
+    max (mirrors zzlFirstInLexRange)."""
+    if not zzlIsInLexRange(zsl, spec):
+        return None
+    x = zsl.header.level[0].forward
+    while x is not None:
+        if zslLexValueGteMin(x.ele, spec):
+            return x if zslLexValueLteMax(x.ele, spec) else None
+        x = x.level[0].forward
+    return None
+
+
+def zzlLastInLexRange(zsl, spec):
+    """Scan from the tail for the last member <= max; it must also be >=
+    min (mirrors zzlLastInLexRange)."""
+    if not zzlIsInLexRange(zsl, spec):
+        return None
+    x = zsl.tail
+    while x is not None:
+        if zslLexValueLteMax(x.ele, spec):
+            return x if zslLexValueGteMin(x.ele, spec) else None
+        x = x.backward
+    return None
+
+
+def zzlDeleteRangeByLex(zs, spec):
+    """Delete from the first member in range onwards while members stay <=
+    max; return how many (mirrors zzlDeleteRangeByLex)."""
+    x = zzlFirstInLexRange(zs.zsl, spec)
+    removed = 0
+    while x is not None and zslLexValueLteMax(x.ele, spec):
+        nxt = x.level[0].forward
+        zsetRemoveFromSkiplist(zs, x.ele)
+        removed += 1
+        x = nxt
+    return removed
 
 
 # ---------------------------------------------------------------------------
@@ -1419,8 +1494,9 @@ def genericZrangebylexCommand(handler, spec, zobj, withscores, offset, limit, re
         zrangeResultFinalize(handler, items, -1)
         return
     append = items.append
+    listpack = zobj.encoding == OBJ_ENCODING_LISTPACK
     if reverse:
-        ln = zslLastInLexRange(zsl, spec)
+        ln = (zzlLastInLexRange if listpack else zslLastInLexRange)(zsl, spec)
         while ln is not None and offset:
             ln = ln.backward
             offset -= 1
@@ -1431,7 +1507,7 @@ def genericZrangebylexCommand(handler, spec, zobj, withscores, offset, limit, re
             ln = ln.backward
             limit -= 1
     else:
-        ln = zslFirstInLexRange(zsl, spec)
+        ln = (zzlFirstInLexRange if listpack else zslFirstInLexRange)(zsl, spec)
         while ln is not None and offset:
             ln = ln.level[0].forward
             offset -= 1
@@ -1621,6 +1697,14 @@ def zlexcountCommand(c):
         return
     zsl = zobj.ptr.zsl
     count = 0
+    if zobj.encoding == OBJ_ENCODING_LISTPACK:
+        # The listpack form counts forward from the first member in range.
+        zn = zzlFirstInLexRange(zsl, spec)
+        while zn is not None and zslLexValueLteMax(zn.ele, spec):
+            count += 1
+            zn = zn.level[0].forward
+        addReplyLongLong(c, count)
+        return
     zn = zslFirstInLexRange(zsl, spec)
     if zn is not None:
         llen = zsl.length

@@ -139,6 +139,8 @@ def string2d(s):
         v = float(p[1])
     except OverflowError:
         return None
+    if v == 0.0 and s[:1] == b"-":
+        v = -0.0         # a Fraction has no signed zero; strtod keeps the sign
     if v == 0.0 and _NONZERO_MANTISSA.match(s.lstrip(b"+-")[2:] if s.lstrip(b"+-")[:2].lower() == b"0x" else s):
         return None      # underflowed to zero: ERANGE in C
     return v
