@@ -27,7 +27,7 @@ def both(pair, *args):
     checking it equals Redis's."""
     a, b = pair
     x, y = a.call(*args), b.call(*args)
-    assert x == y, "%r:\n  pyredis: %r\n  redis:   %r" % (args, x, y)
+    assert x == y, f"{args!r}:\n  pyredis: {x!r}\n  redis:   {y!r}"
     return x
 
 
@@ -46,7 +46,7 @@ def thresholds(pair):
 def fill(pair, key, n, scorefn=lambda i: i, prefix="m"):
     args = ["ZADD", key]
     for i in range(n):
-        args += [repr(float(scorefn(i))), "%s%d" % (prefix, i)]
+        args += [repr(float(scorefn(i))), f"{prefix}{i}"]
     both(pair, *args)
 
 
@@ -621,8 +621,8 @@ def test_zrandmember_deterministic_cases(pair):
 
 @pytest.mark.parametrize("size", [5, 30, 200])
 def test_zrandmember_invariants(r, size):
-    r.zadd("z", {"m%d" % i: i for i in range(size)})
-    scores = {("m%d" % i).encode(): float(i) for i in range(size)}
+    r.zadd("z", {f"m{i}": i for i in range(size)})
+    scores = {f"m{i}".encode(): float(i) for i in range(size)}
     for count in (1, 2, size // 3 + 1, size - 1, size):
         flat = r.zrandmember("z", count, withscores=True)  # member, score, ...
         members = flat[::2]
@@ -783,8 +783,8 @@ def test_zrangebylex_bad_items(pair):
 def test_zscore_after_listpack_to_skiplist_keeps_values(thresholds):
     pair = thresholds
     cmds = [("ZADD", "z") + tuple(x for i in range(10) for x in
-                                  (repr(random.uniform(-1e6, 1e6)), "m%d" % i))]
-    cmds += [("ZSCORE", "z", "m%d" % i) for i in range(10)]
+                                  (repr(random.uniform(-1e6, 1e6)), f"m{i}"))]
+    cmds += [("ZSCORE", "z", f"m{i}") for i in range(10)]
     cmds += [("OBJECT", "ENCODING", "z")]
     assert_same(pair, cmds)
 
