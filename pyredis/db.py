@@ -847,7 +847,12 @@ def dupObject(o):
     """
     from .server_h import redisObject
     if o.type == OBJ_STRING:
-        return redisObject(o.type, o.encoding, o.ptr, o.lru)
+        # A bytearray (a string bit commands or PFADD update in place) must
+        # not be shared, or writing one key would change the other.
+        ptr = o.ptr
+        if isinstance(ptr, bytearray):
+            ptr = bytearray(ptr)
+        return redisObject(o.type, o.encoding, ptr, o.lru)
     dup = server.dup_object_hooks.get(o.type)
     if dup is None:
         import copy
