@@ -19,18 +19,39 @@ zeros / all ones for BITPOS, and big-integer AND/OR/XOR for BITOP.
 
 import re
 
-from .db import dbAdd, dbDelete, lookupKeyRead, lookupKeyReadOrReply, lookupKeyWrite, \
-    setKey, signalModifiedKey
+from .db import (
+    dbAdd,
+    dbDelete,
+    lookupKeyRead,
+    lookupKeyReadOrReply,
+    lookupKeyWrite,
+    setKey,
+    signalModifiedKey,
+)
 from .networking import (
-    addReply, addReplyArrayLen, addReplyError, addReplyErrorObject, addReplyLongLong,
+    addReply,
+    addReplyArrayLen,
+    addReplyError,
+    addReplyErrorObject,
+    addReplyLongLong,
     addReplyNull,
 )
 from .notify import notifyKeyspaceEvent
-from .object import checkType, createRawStringObject, getLongFromObjectOrReply, \
-    getLongLongFromObjectOrReply
+from .object import (
+    checkType,
+    createRawStringObject,
+    getLongFromObjectOrReply,
+    getLongLongFromObjectOrReply,
+)
 from .server_h import (
-    CLIENT_MASTER, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_ENCODING_INT, OBJ_ENCODING_RAW,
-    OBJ_STRING, server, shared,
+    CLIENT_MASTER,
+    NOTIFY_GENERIC,
+    NOTIFY_STRING,
+    OBJ_ENCODING_INT,
+    OBJ_ENCODING_RAW,
+    OBJ_STRING,
+    server,
+    shared,
 )
 from .util import string2ll
 
@@ -384,8 +405,7 @@ def bitopCommand(c):
             return
         s = getObjectReadOnlyString(o)
         srcs.append(s)
-        if len(s) > maxlen:
-            maxlen = len(s)
+        maxlen = max(maxlen, len(s))
     if maxlen:
         def num(s):
             return int.from_bytes(s, "big") << (8 * (maxlen - len(s)))
@@ -455,10 +475,8 @@ def bitcountCommand(c):
             start = totlen + start
         if end < 0:
             end = totlen + end
-        if start < 0:
-            start = 0
-        if end < 0:
-            end = 0
+        start = max(start, 0)
+        end = max(end, 0)
         if end >= totlen:
             end = totlen - 1
         if isbit and start <= end:
@@ -528,10 +546,8 @@ def bitposCommand(c):
             start = totlen + start
         if end < 0:
             end = totlen + end
-        if start < 0:
-            start = 0
-        if end < 0:
-            end = 0
+        start = max(start, 0)
+        end = max(end, 0)
         if end >= totlen:
             end = totlen - 1
         if isbit and start <= end:
@@ -588,7 +604,7 @@ def _bitpos_in_range(p, start, end, nbytes, bit, first_mask, last_mask):
 class bitfieldOp:
     """One parsed BITFIELD operation (struct bitfieldOp)."""
 
-    __slots__ = ("offset", "i64", "opcode", "owtype", "bits", "sign")
+    __slots__ = ("bits", "i64", "offset", "opcode", "owtype", "sign")
 
     def __init__(self, offset, i64, opcode, owtype, bits, sign):
         self.offset = offset
@@ -649,8 +665,7 @@ def bitfieldGeneric(c, flags):
         i64 = 0
         if opcode != BITFIELDOP_GET:
             readonly = False
-            if highest_write_offset < bitoffset + bits - 1:
-                highest_write_offset = bitoffset + bits - 1
+            highest_write_offset = max(highest_write_offset, bitoffset + bits - 1)
             i64 = getLongLongFromObjectOrReply(c, argv[j + 3], None)
             if i64 is None:
                 return
