@@ -96,10 +96,16 @@ def _double_to_uint64(d):
     """What the C cast (uint64_t)d gives on x86-64, for any double score.
 
     Geo scores are below 2^52, but the set may hold anything ZADD put
-    there; negative values wrap, and values the CPU cannot convert (NaN,
-    infinities, 2^64 and beyond) become 2^63.
+    there. The compiled cast converts values below 2^63 as signed (so
+    negatives wrap, and what int64 cannot hold becomes 2^63), and values
+    from 2^63 up by subtracting 2^63 first and flipping the top bit back,
+    which turns 2^64 and beyond, +inf included, into 0.
     """
-    if not math.isfinite(d) or d >= 18446744073709551616.0 or d <= -9223372036854775809.0:
+    if math.isnan(d):
+        return 1 << 63
+    if d >= 9223372036854775808.0:
+        return int(d) if d < 18446744073709551616.0 else 0
+    if d < -9223372036854775808.0:
         return 1 << 63
     return int(d) & 0xFFFFFFFFFFFFFFFF
 
