@@ -298,7 +298,6 @@ def readQueryFromClient(conn):
             return
         # The argument is complete (its trailing CRLF included).
         c.argv.append(bytes(view.obj[:len(big) - 2]))
-        c.argv_len_sum += len(big) - 2
         c.bigarg = None
         c.bigarg_len = 0
         c.bulklen = -1
@@ -393,21 +392,22 @@ def processInlineBuffer(c):
         return C_ERR
     c.qb_pos = newline + linefeed_chars
     c.argv = argv
-    c.argv_len_sum = sum(len(a) for a in argv)
     return C_OK
 
 
 # Bulk and multibulk headers are tiny decimal strings, mostly the same few
-# ("$3", "$5", "*3"...): remember their values instead of parsing them again.
+# ("$3", "$5", "*3"...): remember their values instead of parsing them
+# again. Only lengths that need no further check are cached (0..16384: no
+# auth limit, no big-argument handling, below any proto-max-bulk-len), so a
+# cache hit skips all the validation below.
 _len_cache = {}
+_CACHEABLE_MAX = 16384
 
 
 def _parse_len(s):
-    v = _len_cache.get(s)
-    if v is None:
-        v = string2ll(s)
-        if v is not None and len(_len_cache) < 4096:
-            _len_cache[s] = v
+    v = string2ll(s)
+    if v is not None and 0 <= v <= _CACHEABLE_MAX and len(_len_cache) < 4096:
+        _len_cache[s] = v
     return v
 
 
@@ -435,21 +435,20 @@ def processMultibulkBuffer(c):
         ll = _len_cache.get(hdr)
         if ll is None:
             ll = _parse_len(hdr)
-        if ll is None or ll > INT_MAX:
-            addReplyError(c, "Protocol error: invalid multibulk length")
-            setProtocolError("invalid mbulk count", c)
-            return C_ERR
-        if ll > 1024 * 1024 and authRequired(c):
-            addReplyError(c, "Protocol error: unauthenticated multibulk length")
-            setProtocolError("unauth mbulk count", c)
-            return C_ERR
+            if ll is None or ll > INT_MAX:
+                addReplyError(c, "Protocol error: invalid multibulk length")
+                setProtocolError("invalid mbulk count", c)
+                return C_ERR
+            if ll > 1024 * 1024 and authRequired(c):
+                addReplyError(c, "Protocol error: unauthenticated multibulk length")
+                setProtocolError("unauth mbulk count", c)
+                return C_ERR
         pos = newline + 2
         if ll <= 0:
             c.qb_pos = pos
             return C_OK
         c.multibulklen = ll
         c.argv = []
-        c.argv_len_sum = 0
     argv = c.argv
     mbl = c.multibulklen
     bl = c.bulklen
@@ -472,37 +471,35 @@ def processMultibulkBuffer(c):
                 return C_ERR
             hdr = qb[pos + 1:newline]
             bl = _len_cache.get(hdr)
+            pos = newline + 2
             if bl is None:
                 bl = _parse_len(hdr)
-            if bl is None or bl < 0 or (bl > server.proto_max_bulk_len
-                                        and not (c.flags & CLIENT_MASTER)):
-                addReplyError(c, "Protocol error: invalid bulk length")
-                setProtocolError("invalid bulk length", c)
-                c.multibulklen = mbl
-                return C_ERR
-            if bl > 16384 and authRequired(c):
-                addReplyError(c, "Protocol error: unauthenticated bulk length")
-                setProtocolError("unauth bulk length", c)
-                c.multibulklen = mbl
-                return C_ERR
-            pos = newline + 2
-            if bl >= PROTO_MBULK_BIG_ARG and qlen - pos < bl + 2:
-                # A big argument not all here yet: give it a buffer of its
-                # own and let readQueryFromClient fill it (see there).
-                have = qb[pos:]
-                big = bytearray(bl + 2)
-                big[:len(have)] = have
-                c.bigarg = big
-                c.bigarg_len = len(have)
-                pos = qlen
-                c.bulklen = bl
-                c.multibulklen = mbl
-                c.qb_pos = pos
-                return C_ERR
+                if bl is None or bl < 0 or (bl > server.proto_max_bulk_len
+                                            and not (c.flags & CLIENT_MASTER)):
+                    addReplyError(c, "Protocol error: invalid bulk length")
+                    setProtocolError("invalid bulk length", c)
+                    c.multibulklen = mbl
+                    return C_ERR
+                if bl > 16384 and authRequired(c):
+                    addReplyError(c, "Protocol error: unauthenticated bulk length")
+                    setProtocolError("unauth bulk length", c)
+                    c.multibulklen = mbl
+                    return C_ERR
+                if bl >= PROTO_MBULK_BIG_ARG and qlen - pos < bl + 2:
+                    # A big argument not all here yet: give it a buffer of its
+                    # own and let readQueryFromClient fill it (see there).
+                    have = qb[pos:]
+                    big = bytearray(bl + 2)
+                    big[:len(have)] = have
+                    c.bigarg = big
+                    c.bigarg_len = len(have)
+                    c.bulklen = bl
+                    c.multibulklen = mbl
+                    c.qb_pos = qlen
+                    return C_ERR
         if qlen - pos < bl + 2:
             break
         argv.append(qb[pos:pos + bl])
-        c.argv_len_sum += bl
         pos += bl + 2
         bl = -1
         mbl -= 1
@@ -554,22 +551,24 @@ def commandProcessed(c):
 
 
 def resetClient(c):
-    """Prepare the client for its next command (resetClient)."""
-    prevcmd = c.cmd
+    """Prepare the client for its next command (resetClient).
+
+    multibulklen and bulklen are already back at 0 and -1 when a command
+    was parsed completely, so only what a command leaves behind is reset.
+    """
     c.argv = []
     c.argc = 0
     c.cmd = None
-    c.argv_len_sum = 0
-    c.original_argv = None
     c.reqtype = 0
-    c.multibulklen = 0
-    c.bulklen = -1
-    if not (c.flags & CLIENT_MULTI) and prevcmd is not None and prevcmd.fullname != "asking":
-        c.flags &= ~CLIENT_ASKING
-    c.flags &= ~CLIENT_REPLY_SKIP
-    if c.flags & CLIENT_REPLY_SKIP_NEXT:
-        c.flags |= CLIENT_REPLY_SKIP
-        c.flags &= ~CLIENT_REPLY_SKIP_NEXT
+    flags = c.flags
+    if flags & (CLIENT_ASKING | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT):
+        prevcmd = c.lastcmd
+        if not (flags & CLIENT_MULTI) and prevcmd is not None and prevcmd.fullname != "asking":
+            flags &= ~CLIENT_ASKING
+        flags &= ~CLIENT_REPLY_SKIP
+        if flags & CLIENT_REPLY_SKIP_NEXT:
+            flags = (flags | CLIENT_REPLY_SKIP) & ~CLIENT_REPLY_SKIP_NEXT
+        c.flags = flags
 
 
 # ---------------------------------------------------------------------------
@@ -1159,7 +1158,8 @@ def getClientSockname(c):
 def getClientMemoryUsage(c):
     """(total, output) bytes a client holds, for CLIENT LIST and INFO (getClientMemoryUsage)."""
     obuf = c.reply_bytes
-    total = obuf + len(c.querybuf) + c.argv_len_sum + c.mstate.argv_len_sums + len(c.buf) + 1024
+    total = obuf + len(c.querybuf) + sum(map(len, c.argv)) + c.mstate.argv_len_sums + \
+        len(c.buf) + 1024
     return total, obuf
 
 
@@ -1209,7 +1209,7 @@ def catClientInfoString(c):
         c.id, getClientPeerId(c), getClientSockname(c), c.conn.fd if c.conn else -1, name,
         server.unixtime - c.ctime, server.unixtime - c.lastinteraction, flags, c.db.id,
         len(c.pubsub_channels), len(c.pubsub_patterns), len(c.pubsubshard_channels),
-        c.mstate.count if f & CLIENT_MULTI else -1, len(c.querybuf), 0, c.argv_len_sum,
+        c.mstate.count if f & CLIENT_MULTI else -1, len(c.querybuf), 0, sum(map(len, c.argv)),
         c.mstate.argv_len_sums, PROTO_REPLY_CHUNK_BYTES, c.buf_peak, len(c.buf), len(c.reply),
         obufmem, total_mem, events, c.lastcmd.fullname if c.lastcmd else "NULL", "default",
         c.client_tracking_redirection if f & CLIENT_TRACKING else -1, c.resp)
