@@ -310,7 +310,14 @@ def processTimeEvents(eventLoop):
         if te.when <= now:
             id = te.id
             te.refcount += 1
-            retval = te.timeProc(eventLoop, id, te.clientData)
+            try:
+                retval = te.timeProc(eventLoop, id, te.clientData)
+            except Exception:
+                # A failing timer must not stop the loop; run it again in 1 s.
+                import traceback
+                import sys
+                sys.stderr.write("time event %d raised:\n%s" % (id, traceback.format_exc()))
+                retval = 1000
             te.refcount -= 1
             processed += 1
             now = getMonotonicUs()

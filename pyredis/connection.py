@@ -85,13 +85,33 @@ def callHandler(conn, handler):
     """
     connIncrRefs(conn)
     if handler:
-        handler(conn)
+        try:
+            handler(conn)
+        except Exception:
+            # A bug while serving one connection closes that connection
+            # only; the event loop and every other client carry on.
+            handlerRaised(conn)
     connDecrRefs(conn)
     if conn.flags & CONN_FLAG_CLOSE_SCHEDULED:
         if not connHasRefs(conn):
             connClose(conn)
         return 0
     return 1
+
+
+def handlerRaised(conn):
+    """Log a handler's exception and schedule the connection's client to be freed."""
+    import traceback
+    from .server import serverLog
+    from .server_h import LL_WARNING
+    serverLog(LL_WARNING, "Internal error serving a connection, closing it: %s",
+              traceback.format_exc().replace("\n", " | "))
+    c = conn.private_data
+    if c is not None:
+        from .networking import freeClientAsync
+        freeClientAsync(c)
+    else:
+        conn.flags |= CONN_FLAG_CLOSE_SCHEDULED
 
 
 def connAccept(conn, accept_handler):

@@ -619,7 +619,10 @@ def call(c, flags):
     if server.fixed_time_expire == 1:
         server.cmd_time_snapshot = server.mstime = time_ns() // 1000000
     server.in_nested_call += 1
-    cmd.proc(c)
+    try:
+        cmd.proc(c)
+    except Exception as e:     # a bug of ours must not take the server down
+        commandRaised(c, e)
     server.in_nested_call -= 1
     duration = (perf_counter_ns() - start) // 1000
     c.duration = duration
@@ -673,6 +676,22 @@ def call(c, flags):
     server.stat_numcommands += 1
     if not server.in_nested_call and server.also_propagate:
         afterCommand(c)
+
+
+def commandRaised(c, exc):
+    """A command implementation raised: log it and answer an error (no C counterpart).
+
+    Redis has no exceptions; a bug there ends in serverPanic and a crash
+    report. Here a Python exception inside one command would unwind through
+    aeMain and stop the whole server, so we log the traceback, reply an error
+    to the one client, and keep serving everybody else.
+    """
+    import traceback
+    from .networking import addReplyErrorFormat
+    serverLog(LL_WARNING, "Internal error running '%s': %s", c.cmd.fullname,
+              traceback.format_exc().replace("\n", " | "))
+    addReplyErrorFormat(c, "internal error in '%s': %s: %s", c.cmd.fullname,
+                        type(exc).__name__, exc)
 
 
 def afterCommand(c):
