@@ -784,6 +784,7 @@ from .server_h import (
     server,
     shared,
 )
+from .util import string2d
 
 # zsetAdd input flags (server.h ZADD_IN_*).
 ZADD_IN_NONE = 0
@@ -825,6 +826,7 @@ REDIS_AGGR_MAX = 3
 LISTPACK_MAX_SAFETY_SIZE = 1 << 30
 
 _NANERR = "resulting score is not a number (NaN)"
+_SCORE_FIRST_BYTES = frozenset(b"%c" % ch for ch in b"0123456789-+.")
 _INF = math.inf
 isnan = math.isnan
 _NINF = -math.inf
@@ -1083,7 +1085,12 @@ def zaddGenericCommand(c, flags):
     ch = 0
     scoreidx = 2
     while scoreidx < argc:
-        opt = argv[scoreidx].lower()
+        opt = argv[scoreidx]
+        # Hot path: a score (digit, sign, dot) can never be an option, so
+        # the usual "ZADD key 1 member" skips the lowercasing.
+        if opt[:1] in _SCORE_FIRST_BYTES:
+            break
+        opt = opt.lower()
         if opt == b"nx":
             flags |= ZADD_IN_NX
         elif opt == b"xx":
@@ -1121,9 +1128,10 @@ def zaddGenericCommand(c, flags):
         return
 
     scores = []
-    for j in range(elements):
-        v = getDoubleFromObjectOrReply(c, argv[scoreidx + j * 2])
+    for j in range(scoreidx, argc, 2):
+        v = string2d(argv[j])
         if v is None:
+            addReplyError(c, "value is not a valid float")
             return
         scores.append(v)
 
@@ -1145,7 +1153,7 @@ def zaddGenericCommand(c, flags):
         dbAdd(db, key, zobj)
 
     for j in range(elements):
-        ok, retflags, newscore = zsetAdd(zobj, scores[j], argv[scoreidx + 1 + j * 2], flags)
+        ok, retflags, newscore = zsetAdd(zobj, scores[j], argv[scoreidx + 1 + 2 * j], flags)
         if not ok:
             addReplyError(c, _NANERR)
             break
@@ -1158,7 +1166,10 @@ def zaddGenericCommand(c, flags):
         score = newscore
     else:
         server.dirty += added + updated
-        _zadd_reply(c, incr, ch, processed, score, added, updated)
+        if incr:
+            _zadd_reply(c, incr, ch, processed, score, added, updated)
+        else:
+            addReplyLongLong(c, added + updated if ch else added)
     if added or updated:
         signalModifiedKey(c, db, key)
         notifyKeyspaceEvent(NOTIFY_ZSET, "zincr" if incr else "zadd", key, db.id)

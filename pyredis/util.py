@@ -88,6 +88,7 @@ _DEC_RE = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _HEX_RE = re.compile(rb"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?\Z")
 _INF_RE = re.compile(rb"[+-]?(?:inf|infinity)\Z", re.I)
 _NAN_RE = re.compile(rb"[+-]?nan(?:\([0-9A-Za-z_]*\))?\Z", re.I)
+_PLAIN_DEC_RE = re.compile(rb"-?[0-9]+(?:\.[0-9]*)?\Z")
 _NONZERO_MANTISSA = re.compile(rb"^[^eEpP]*[1-9a-fA-F]")
 
 
@@ -128,6 +129,11 @@ def string2d(s):
     Rejects leading spaces, trailing garbage, NaN, and overflow/underflow to
     ±HUGE_VAL or zero; accepts "inf"/"-inf", as strtod does.
     """
+    # Fast path for the common plain decimals ("3", "-1.5"): short enough
+    # that they cannot overflow or underflow, and float() rounds correctly
+    # like strtod.  Everything else takes the exact route below.
+    if len(s) <= 30 and _PLAIN_DEC_RE.match(s):
+        return float(s)
     if not s or s[:1].isspace():
         return None
     p = _strtod_exact(s)
