@@ -369,11 +369,20 @@ def zslFirstInRange(zsl, spec):
     if not zslIsInRange(zsl, spec):
         return None
     x = zsl.header
-    for i in range(zsl.level - 1, -1, -1):
-        nxt = x.level[i].forward
-        while nxt is not None and not zslValueGteMin(nxt.score, spec):
-            x = nxt
+    mn = spec.min
+    # zslValueGteMin inlined: this loop is the whole cost of a range query.
+    if spec.minex:
+        for i in range(zsl.level - 1, -1, -1):
             nxt = x.level[i].forward
+            while nxt is not None and nxt.score <= mn:
+                x = nxt
+                nxt = x.level[i].forward
+    else:
+        for i in range(zsl.level - 1, -1, -1):
+            nxt = x.level[i].forward
+            while nxt is not None and nxt.score < mn:
+                x = nxt
+                nxt = x.level[i].forward
     x = x.level[0].forward
     assert x is not None
     if not zslValueLteMax(x.score, spec):
@@ -387,11 +396,20 @@ def zslLastInRange(zsl, spec):
     if not zslIsInRange(zsl, spec):
         return None
     x = zsl.header
-    for i in range(zsl.level - 1, -1, -1):
-        nxt = x.level[i].forward
-        while nxt is not None and zslValueLteMax(nxt.score, spec):
-            x = nxt
+    mx = spec.max
+    # zslValueLteMax inlined, as in zslFirstInRange.
+    if spec.maxex:
+        for i in range(zsl.level - 1, -1, -1):
             nxt = x.level[i].forward
+            while nxt is not None and nxt.score < mx:
+                x = nxt
+                nxt = x.level[i].forward
+    else:
+        for i in range(zsl.level - 1, -1, -1):
+            nxt = x.level[i].forward
+            while nxt is not None and nxt.score <= mx:
+                x = nxt
+                nxt = x.level[i].forward
     assert x is not None
     if not zslValueGteMin(x.score, spec):
         return None
@@ -520,6 +538,8 @@ _HEX_RE = re.compile(
 _INF_RE = re.compile(rb"[+-]?(?:[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)")
 _NAN_RE = re.compile(rb"[+-]?[nN][aA][nN](?:\([0-9A-Za-z_]*\))?")
 _C_SPACE = b" \t\n\v\f\r"
+# A plain decimal short enough that it can neither overflow nor underflow.
+_PLAIN_DEC_RE = re.compile(rb"-?[0-9]+(?:\.[0-9]*)?\Z")
 
 
 def c_strtod(buf):
@@ -559,6 +579,8 @@ def _parse_score_bound(s):
     """One bound of zslParseRange: strtod on the text, which must consume
     everything up to the (first) NUL and must not be NaN.  Returns the float
     or None."""
+    if len(s) <= 30 and _PLAIN_DEC_RE.match(s):
+        return float(s)  # plain decimal: float() rounds exactly as strtod
     nul = s.find(b"\x00")
     if nul >= 0:
         s = s[:nul]
