@@ -13,11 +13,9 @@ which is what sdsgrowzero gives C.
 Speed: the C counts bits with lookup tables and word-at-a-time loops. A
 per-byte Python loop would be ~100x slower, so the bulk work is handed to
 operations that run in C: ``int.from_bytes(...).bit_count()`` for
-popcounts, a compiled regex scan to find the first byte that is not all
-zeros / all ones for BITPOS, and big-integer AND/OR/XOR for BITOP.
+popcounts, ``bit_length()`` of the range read as one big-endian integer
+for BITPOS, and big-integer AND/OR/XOR for BITOP.
 """
-
-import re
 
 from .db import (
     dbAdd,
@@ -79,9 +77,8 @@ _I64_MAX = (1 << 63) - 1
 # number of interpreted iterations tiny for common sizes.
 _POPCOUNT_CHUNK = 1 << 20
 
-# First byte that is not 0x00 (looking for a 1) or not 0xff (looking for a 0).
-_NOT_ZERO = re.compile(rb"[^\x00]")
-_NOT_ONES = re.compile(rb"[^\xff]")
+# Complement of every byte, to look for a 0 bit as if it were a 1.
+_INVERT = bytes(255 - i for i in range(256))
 
 
 def _to_i64(v):
@@ -123,16 +120,26 @@ def redisBitpos(s, start, count, bit):
     When looking for a 0 and none is found, the string is taken as padded
     with zeros on the right, so the answer is count*8; when looking for a 1
     and none is found, -1.
+
+    The C skips whole words of 0x00 (or 0xff) before looking at bits. We
+    read the range as big-endian integers, in chunks that start small (an
+    early hit costs little) and grow to 1 MB: the first set bit is then
+    given by bit_length(); for a 0 the chunk is complemented first.
     """
-    m = (_NOT_ZERO if bit else _NOT_ONES).search(s, start, start + count)
-    if m is None:
-        return -1 if bit else count * 8
-    i = m.start()
-    byte = s[i]
-    if not bit:
-        byte ^= 0xFF
-    # The first wanted bit is the most significant set bit of `byte`.
-    return (i - start) * 8 + (8 - byte.bit_length())
+    pos = start
+    end = start + count
+    chunk = 4096
+    while pos < end:
+        stop = min(end, pos + chunk)
+        piece = s[pos:stop]
+        if not bit:
+            piece = piece.translate(_INVERT)
+        v = int.from_bytes(piece, "big")
+        if v:
+            return (pos - start) * 8 + (stop - pos) * 8 - v.bit_length()
+        pos = stop
+        chunk = min(chunk * 4, _POPCOUNT_CHUNK)
+    return -1 if bit else count * 8
 
 
 def getUnsignedBitfield(p, offset, bits):

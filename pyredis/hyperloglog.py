@@ -3,8 +3,8 @@
 Mirrors the data-structure half of ``hyperloglog.c``: the 16-byte ``HYLL``
 header, the dense (6-bit registers) and sparse (ZERO/XZERO/VAL opcodes)
 encodings, MurmurHash64A, adding elements with sparse-to-dense promotion,
-merging, and the cardinality estimator.  The PF* commands come later, on top
-of this module.
+merging, and the cardinality estimator; then the PF* commands on top of it
+(PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST).
 
 Representation choice: an HLL value is a ``bytearray`` holding exactly the
 bytes Redis keeps in its string value, so what GET returns on a real server
@@ -17,10 +17,33 @@ sparse updates and promotion need.
 """
 
 import math
+import random
 import re
 import struct
 from bisect import bisect_right
 from itertools import accumulate
+
+from .db import dbAdd, lookupKeyRead, lookupKeyWrite, signalModifiedKey
+from .networking import (
+    addReply,
+    addReplyArrayLen,
+    addReplyBulkCBuffer,
+    addReplyError,
+    addReplyErrorFormat,
+    addReplyLongLong,
+    addReplyStatus,
+    argstr,
+)
+from .notify import notifyKeyspaceEvent
+from .object import checkType, createRawStringObject
+from .server_h import (
+    NOTIFY_STRING,
+    OBJ_ENCODING_INT,
+    OBJ_ENCODING_RAW,
+    OBJ_STRING,
+    server,
+    shared,
+)
 
 C_OK = 0
 C_ERR = -1
@@ -46,8 +69,9 @@ HLL_SPARSE_ZERO_MAX_LEN = 64
 HLL_SPARSE_XZERO_MAX_LEN = 16384
 HLL_ALPHA_INF = 0.721347520444481703680  # 0.5/ln(2)
 
-# Default of the hll-sparse-max-bytes config; the caller passes the live
-# value (config.c belongs to the server core, which we do not import).
+# Default of the hll-sparse-max-bytes config. The low-level functions take
+# the limit as an argument (the commands pass server.hll_sparse_max_bytes),
+# so they can be exercised in-process with any limit.
 HLL_SPARSE_MAX_BYTES_DEFAULT = 3000
 
 HLL_MAGIC = b"HYLL"
@@ -598,14 +622,32 @@ def hllAdd(o, ele, sparse_max_bytes=HLL_SPARSE_MAX_BYTES_DEFAULT):
     return -1
 
 
+_M80 = int.from_bytes(b"\x80" * HLL_REGISTERS, "little")
+_MFF = (1 << (8 * HLL_REGISTERS)) - 1
+
+
+def _bytewise_max(a, b):
+    """Per-byte max of two HLL_REGISTERS-byte register arrays (values < 128).
+
+    Python-only helper; a map(max, ...) over 16384 pairs costs ~10 ms. As
+    big integers, (a | 0x80..) - b leaves the 0x80 bit of each byte set
+    exactly where a >= b (the guard bit absorbs the borrow, so bytes do not
+    interact); that bit, spread to a 0xFF byte mask, selects a or b.
+    """
+    x = int.from_bytes(a, "little")
+    y = int.from_bytes(b, "little")
+    ge = (((x | _M80) - y) & _M80) >> 7
+    mask = ge * 0xFF
+    return ((x & mask) | (y & (mask ^ _MFF))).to_bytes(HLL_REGISTERS, "little")
+
+
 def hllMerge(max_regs, hll):
     """Fold HLL ``hll`` into ``max_regs`` (a bytearray of HLL_REGISTERS
     one-byte registers; ``max`` in the C, renamed to keep the builtin) by
     per-register maximum; C_OK, or C_ERR for corrupt sparse data (mirrors
     hllMerge).  ``hll`` must already pass hll_is_valid."""
     if hll[4] == HLL_DENSE:
-        raw = hll_dense_to_raw(hll)
-        max_regs[:] = bytes(map(max, max_regs, raw))
+        max_regs[:] = _bytewise_max(max_regs, hll_dense_to_raw(hll))
         return C_OK
     p = HLL_HDR_SIZE
     end = len(hll)
@@ -683,7 +725,6 @@ invalid_hll_err = "-INVALIDOBJ Corrupted HLL object detected"
 
 def createHLLObject():
     """A new empty HLL string value, raw encoded (createHLLObject)."""
-    from .object import createRawStringObject
     return createRawStringObject(hll_create())
 
 
@@ -694,10 +735,7 @@ def isHLLObjectOrReply(c, o):
     gets a WRONGTYPE with its own message. An int-encoded string cannot be
     an HLL (it is shorter than the header anyway).
     """
-    from .networking import addReplyError
-    from .object import checkType
-    from .server_h import OBJ_ENCODING_INT
-    if checkType(c, o, 0):      # OBJ_STRING
+    if checkType(c, o, OBJ_STRING):
         return C_ERR
     if o.encoding == OBJ_ENCODING_INT or not hll_is_valid(o.ptr):
         addReplyError(c, "-WRONGTYPE Key is not a valid HyperLogLog string value.")
@@ -712,7 +750,6 @@ def hll_unshare(o):
     a bytearray of the same bytes, which is also the encoding change
     OBJECT ENCODING shows after a PF command on such a key in Redis.
     """
-    from .server_h import OBJ_ENCODING_RAW
     if o.encoding != OBJ_ENCODING_RAW or not isinstance(o.ptr, bytearray):
         o.ptr = bytearray(o.ptr)
         o.encoding = OBJ_ENCODING_RAW
@@ -721,10 +758,6 @@ def hll_unshare(o):
 
 def pfaddCommand(c):
     """PFADD key [element ...]: 1 if an estimate register changed or the key was created (pfaddCommand)."""
-    from .db import dbAdd, lookupKeyWrite, signalModifiedKey
-    from .networking import addReply, addReplyError
-    from .notify import notifyKeyspaceEvent
-    from .server_h import NOTIFY_STRING, server, shared
     argv = c.argv
     db = c.db
     o = lookupKeyWrite(db, argv[1])
@@ -763,9 +796,6 @@ def pfcountCommand(c):
     union of several keys is computed in a scratch HLL_RAW buffer and
     never cached.
     """
-    from .db import lookupKeyRead, signalModifiedKey
-    from .networking import addReply, addReplyError, addReplyLongLong
-    from .server_h import server, shared
     argv = c.argv
     if len(argv) > 2:
         max_regs = bytearray(HLL_REGISTERS)
@@ -805,10 +835,6 @@ def pfcountCommand(c):
 
 def pfmergeCommand(c):
     """PFMERGE destkey [sourcekey ...]: destkey becomes the union, itself included (pfmergeCommand)."""
-    from .db import dbAdd, lookupKeyRead, lookupKeyWrite, signalModifiedKey
-    from .networking import addReply, addReplyError
-    from .notify import notifyKeyspaceEvent
-    from .server_h import NOTIFY_STRING, server, shared
     argv = c.argv
     max_regs = bytearray(HLL_REGISTERS)
     use_dense = False
@@ -836,10 +862,10 @@ def pfmergeCommand(c):
     if hll[4] == HLL_DENSE:
         # Setting every register to the larger of the two values in one
         # pass gives the same bytes as the C's per-register hllDenseSet
-        # (a dense HLL has exactly one byte layout), 16384 times faster.
+        # (a dense HLL has exactly one byte layout), without 16384 calls.
         cur = hll_dense_to_raw(hll)
         hll[HLL_HDR_SIZE:HLL_DENSE_SIZE] = hll_raw_to_dense_registers(
-            bytes(map(max, cur, max_regs)))
+            _bytewise_max(cur, max_regs))
     else:
         # Sparse bytes depend on the order of the edits, so follow the C
         # register by register; the set may go dense part way through.
@@ -872,10 +898,7 @@ def pfselftestCommand(c):
     per-register macros and through the whole-array conversions), and
     100000 elements with checkpoints at 1, 10, ..., 100000.
     """
-    import random
 
-    from .networking import addReply, addReplyError, addReplyErrorFormat
-    from .server_h import server, shared
     rnd = random.Random()
     hdr = bytearray(HLL_DENSE_SIZE)
     for _ in range(5):
@@ -923,17 +946,6 @@ def pfselftestCommand(c):
 
 def pfdebugCommand(c):
     """PFDEBUG GETREG|DECODE|ENCODING|TODENSE key (pfdebugCommand)."""
-    from .db import lookupKeyWrite
-    from .networking import (
-        addReply,
-        addReplyArrayLen,
-        addReplyBulkCBuffer,
-        addReplyError,
-        addReplyErrorFormat,
-        addReplyStatus,
-        argstr,
-    )
-    from .server_h import server, shared
     argv = c.argv
     cmd = argstr(argv[1])
     o = lookupKeyWrite(c.db, argv[2])
