@@ -61,6 +61,16 @@ from .networking import (
 from .notify import notifyKeyspaceEvent
 from .object import checkType, getDoubleFromObjectOrReply, getLongLongFromObjectOrReply
 from .server_h import NOTIFY_GENERIC, NOTIFY_ZSET, OBJ_ZSET, server, shared
+from .t_zset import (
+    createZsetObject,
+    zaddCommand,
+    zrangespec,
+    zsetConvertToListpackIfNeeded,
+    zsetScore,
+    zslFirstInRange,
+    zslInsert,
+    zslValueLteMax,
+)
 from .util import ld2string
 
 SORT_NONE = 0
@@ -134,7 +144,6 @@ def extractLongLatOrReply(c, args):
 
 def longLatFromMember(zobj, member):
     """[lon, lat] of a member of the geo set, or None when absent (longLatFromMember)."""
-    from .t_zset import zsetScore
     score = zsetScore(zobj, member)
     if score is None:
         return None
@@ -236,7 +245,6 @@ def geoGetPointsInRange(zobj, min_, max_, shape, ga, limit):
     Stops early once `ga` holds `limit` points (COUNT ... ANY). Returns the
     number appended.
     """
-    from .t_zset import zrangespec, zslFirstInRange, zslValueLteMax
     spec = zrangespec(min_, max_, 0, 1)
     origincount = len(ga)
     ln = zslFirstInRange(zobj.ptr.zsl, spec)
@@ -412,7 +420,6 @@ def geoaddCommand(c):
     the work, so replies, keyspace events ("zadd") and what replicas and
     the AOF receive are ZADD's.
     """
-    from .t_zset import zaddCommand
     argv = c.argv
     argc = len(argv)
     xx = nx = False
@@ -438,7 +445,7 @@ def geoaddCommand(c):
         geohashEncodeWGS84(xy[0], xy[1], GEO_STEP_MAX, hash)
         newargv.append(b"%d" % geohashAlign52Bits(hash))
         newargv.append(argv[i + 2])
-    from .server import rewriteClientCommandVector
+    from .server import rewriteClientCommandVector  # server imports us: import late
     rewriteClientCommandVector(c, newargv)
     zaddCommand(c)
 
@@ -632,7 +639,6 @@ def georadiusGeneric(c, srcKeyIndex, flags):
         return
 
     if returned_items:
-        from .t_zset import createZsetObject, zsetConvertToListpackIfNeeded, zslInsert
         dst = createZsetObject()
         zs = dst.ptr
         maxelelen = totelelen = 0
@@ -698,7 +704,6 @@ def geohashCommand(c):
     encoded again over the standard ranges. 52 bits fill ten base32
     characters; the eleventh is always '0'.
     """
-    from .t_zset import zsetScore
     argv = c.argv
     zobj = lookupKeyRead(c.db, argv[1])
     if checkType(c, zobj, OBJ_ZSET):
@@ -721,7 +726,6 @@ def geohashCommand(c):
 
 def geoposCommand(c):
     """GEOPOS key member [...]: [lon, lat] of each member, null for missing ones (geoposCommand)."""
-    from .t_zset import zsetScore
     argv = c.argv
     zobj = lookupKeyRead(c.db, argv[1])
     if checkType(c, zobj, OBJ_ZSET):
@@ -740,7 +744,6 @@ def geoposCommand(c):
 
 def geodistCommand(c):
     """GEODIST key member1 member2 [M|KM|FT|MI] (geodistCommand)."""
-    from .t_zset import zsetScore
     argv = c.argv
     to_meter = 1.0
     if len(argv) == 5:
