@@ -694,7 +694,7 @@ def flushAllDataAndResetRDB(flags):
             rdbSave = None
         if rdbSave is not None:
             saved_dirty = server.dirty
-            rdbSave(0, server.rdb_filename, rdbPopulateSaveInfo(), 0)
+            rdbSave(0, server.rdb_filename, rdbPopulateSaveInfo())
             server.dirty = saved_dirty
     server.dirty += 1
 

@@ -1,0 +1,188 @@
+"""Redis I/O: one stream interface over a file, a memory buffer or a set of fds (rio.c).
+
+The RDB writer and loader never call write() or read() themselves; they call
+rioWrite/rioRead on a `rio`, and the backend decides where the bytes go. That
+is what lets one rdbSaveRio produce a dump.rdb (file backend), a DUMP payload
+(buffer backend) or a diskless replication stream (fdset backend).
+
+Deliberate difference from C, for speed: C updates the running CRC64 inside
+every rioWrite (a few bytes at a time, which is cheap in C). A per-call
+checksum update in Python would cost more than the whole save, so the file
+and fdset backends collect writes in a pending bytearray and update the
+checksum when that chunk is handed to the OS (every `RIO_CHUNK` bytes and on
+rioFlush). A CRC is a stream function, so checksumming the same bytes in
+bigger pieces gives the same value; `rio.cksum` is exact whenever the
+pending chunk has been flushed, which rdbSaveRio does before reading it.
+The buffer backend checksums at the end (rioBufferChecksum) for the same
+reason.
+"""
+
+import os
+
+from .crc64 import crc64
+
+RIO_FLAG_READ_ERROR = 1 << 0
+RIO_FLAG_WRITE_ERROR = 1 << 1
+
+# Writes are handed to the OS (and checksummed) in chunks of this size.
+RIO_CHUNK = 1 << 22
+REDIS_AUTOSYNC_BYTES = 1024 * 1024 * 4
+
+RIO_BACKEND_BUFFER = 0
+RIO_BACKEND_FILE = 1
+RIO_BACKEND_FDSET = 2
+
+
+class rio:
+    """A stream (struct _rio): backend, checksum state, byte counters.
+
+    `buf` is the pending output (file/fdset) or the whole buffer (buffer
+    backend); `pos` is the read position for the buffer backend.
+    """
+    __slots__ = ("backend", "update_cksum", "cksum", "flags", "processed_bytes",
+                 "max_processing_chunk", "buf", "pos", "fp", "buffered", "autosync",
+                 "fds", "cksum_done")
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.update_cksum = False
+        self.cksum = 0
+        self.flags = 0
+        self.processed_bytes = 0
+        self.max_processing_chunk = 0
+        self.buf = bytearray()
+        self.pos = 0
+        self.fp = None
+        self.buffered = 0
+        self.autosync = 0
+        self.fds = None
+        self.cksum_done = 0   # how many bytes of the stream the checksum covers
+
+
+def rioInitWithBuffer(s=b""):
+    """A rio reading from / appending to a memory buffer (rioInitWithBuffer)."""
+    r = rio(RIO_BACKEND_BUFFER)
+    r.buf = bytearray(s)
+    return r
+
+
+def rioInitWithFile(fp):
+    """A rio writing to an open binary file object (rioInitWithFile)."""
+    r = rio(RIO_BACKEND_FILE)
+    r.fp = fp
+    return r
+
+
+def rioInitWithFdset(fds):
+    """A rio writing the same bytes to several fds, e.g. replica sockets (rioInitWithFdset)."""
+    r = rio(RIO_BACKEND_FDSET)
+    r.fds = list(fds)
+    return r
+
+
+def rioSetAutoSync(r, nbytes):
+    """fsync the file every `nbytes` written, so the kernel never holds a huge dirty tail
+    (rioSetAutoSync; rdb-save-incremental-fsync)."""
+    r.autosync = nbytes
+
+
+def _rio_hand_off(r):
+    """Checksum the pending chunk and give it to the backend."""
+    data = r.buf
+    if not data:
+        return True
+    if r.update_cksum:
+        r.cksum = crc64(r.cksum, data)
+    try:
+        if r.backend == RIO_BACKEND_FILE:
+            r.fp.write(data)
+            if r.autosync:
+                r.buffered += len(data)
+                if r.buffered >= r.autosync:
+                    r.fp.flush()
+                    os.fsync(r.fp.fileno())
+                    r.buffered = 0
+        else:
+            for fd in r.fds:
+                view = memoryview(data)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
+    except OSError:
+        r.flags |= RIO_FLAG_WRITE_ERROR
+        return False
+    r.buf = bytearray()
+    return True
+
+
+def rioWrite(r, data):
+    """Append `data` to the stream; 1 on success, 0 on error (rioWrite)."""
+    if r.flags & RIO_FLAG_WRITE_ERROR:
+        return 0
+    r.buf += data
+    r.processed_bytes += len(data)
+    if r.backend != RIO_BACKEND_BUFFER and len(r.buf) >= RIO_CHUNK:
+        return 1 if _rio_hand_off(r) else 0
+    return 1
+
+
+def rioRead(r, n):
+    """Read exactly `n` bytes (buffer backend), or None on a short read (rioRead)."""
+    if r.flags & RIO_FLAG_READ_ERROR:
+        return None
+    p = r.pos
+    if p + n > len(r.buf):
+        r.flags |= RIO_FLAG_READ_ERROR
+        return None
+    r.pos = p + n
+    r.processed_bytes += n
+    return bytes(r.buf[p:p + n])
+
+
+def rioTell(r):
+    """Bytes read or written so far (rioTell)."""
+    if r.backend == RIO_BACKEND_BUFFER and r.pos:
+        return r.pos
+    return r.processed_bytes
+
+
+def rioFlush(r):
+    """Push pending bytes to the backend; checksum them (rioFlush)."""
+    if r.backend == RIO_BACKEND_BUFFER:
+        return 1
+    if not _rio_hand_off(r):
+        return 0
+    if r.backend == RIO_BACKEND_FILE:
+        try:
+            r.fp.flush()
+        except OSError:
+            r.flags |= RIO_FLAG_WRITE_ERROR
+            return 0
+    return 1
+
+
+def rioChecksum(r):
+    """The running checksum of everything written so far (reading `r->cksum` in C).
+
+    For the file/fdset backends this hands off the pending chunk first; for
+    the buffer backend it checksums the part of the buffer not yet covered.
+    """
+    if r.backend == RIO_BACKEND_BUFFER:
+        if r.update_cksum and r.cksum_done < len(r.buf):
+            r.cksum = crc64(r.cksum, memoryview(r.buf)[r.cksum_done:])
+            r.cksum_done = len(r.buf)
+        return r.cksum
+    _rio_hand_off(r)
+    return r.cksum
+
+
+def rioGetReadError(r):
+    return (r.flags & RIO_FLAG_READ_ERROR) != 0
+
+
+def rioGetWriteError(r):
+    return (r.flags & RIO_FLAG_WRITE_ERROR) != 0
+
+
+def rioClearErrors(r):
+    r.flags &= ~(RIO_FLAG_READ_ERROR | RIO_FLAG_WRITE_ERROR)
