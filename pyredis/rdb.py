@@ -1992,3 +1992,130 @@ rdbRegister()
 
 _unused = (OBJ_ENCODING_RAW, OBJ_ENCODING_EMBSTR, OBJ_ENCODING_SKIPLIST, LL_VERBOSE,
            addReplyBulkCBuffer, CHILD_TYPE_NONE, intsetEncode)
+
+
+# ===========================================================================
+# DEBUG RELOAD / DIGEST / DIGEST-VALUE (debug.c). debug.py dispatches here.
+# ===========================================================================
+def xorDigest(digest, data):
+    """digest ^= SHA1(data), in place on a 20-byte bytearray (xorDigest).
+
+    XOR makes the result independent of the order elements are visited in,
+    which is what a set or a hash table needs."""
+    import hashlib
+    h = hashlib.sha1(data).digest()
+    for j in range(20):
+        digest[j] ^= h[j]
+
+
+def mixDigest(digest, data):
+    """digest = SHA1(digest ^ SHA1(data)) (mixDigest): order-dependent, for
+    sequences such as a list's elements or a key followed by its value."""
+    import hashlib
+    xorDigest(digest, data)
+    digest[:] = hashlib.sha1(bytes(digest)).digest()
+
+
+def _digest_bytes(v):
+    return v if type(v) is bytes else (b"%d" % v if isinstance(v, int) else bytes(v))
+
+
+def xorObjectDigest(db, key, digest, o):
+    """Fold a value into `digest` the canonical way for its type (xorObjectDigest):
+    the type, then a list's elements in order, a set's members XORed, each
+    zset member+score and hash field+value pair hashed then XORed, then a
+    marker if the key has an expire."""
+    mixDigest(digest, o.type.to_bytes(4, "big"))
+    t = o.type
+    if t == OBJ_STRING:
+        mixDigest(digest, _digest_bytes(o.ptr))
+    elif t == OBJ_LIST:
+        for ele in o.ptr:
+            mixDigest(digest, _digest_bytes(ele))
+    elif t == OBJ_SET:
+        for ele in o.ptr:
+            xorDigest(digest, _digest_bytes(ele))
+    elif t == OBJ_ZSET:
+        for m, s in zset_members_ordered(o.ptr):
+            ele = bytearray(20)
+            mixDigest(ele, _digest_bytes(m))
+            mixDigest(ele, b"%.17g" % s)
+            xorDigest(digest, ele)
+    elif t == OBJ_HASH:
+        for f, v in o.ptr.items():
+            ele = bytearray(20)
+            mixDigest(ele, _digest_bytes(f))
+            mixDigest(ele, _digest_bytes(v))
+            xorDigest(digest, ele)
+    else:
+        raise NotImplementedError("DEBUG DIGEST of this type is not implemented")
+    if key in db.expires:
+        xorDigest(digest, b"!!expire!!")
+
+
+def computeDatasetDigest():
+    """The DEBUG DIGEST value (computeDatasetDigest): per non-empty db, mix
+    the db id, then XOR in SHA1-based digests of every key+value. 20 zero
+    bytes for an empty dataset; equal on two servers holding equal data."""
+    final = bytearray(20)
+    for db in server.db:
+        if not db.dict:
+            continue
+        mixDigest(final, db.id.to_bytes(4, "big"))
+        for key, o in db.dict.items():
+            digest = bytearray(20)
+            mixDigest(digest, key)
+            xorObjectDigest(db, key, digest, o)
+            xorDigest(final, digest)
+    return bytes(final)
+
+
+def debugDigestValue(c):
+    """DEBUG DIGEST-VALUE key...: xorObjectDigest of each value alone, without
+    the key name; 40 zeros for a missing key."""
+    from .networking import addReplyArrayLen
+    addReplyArrayLen(c, len(c.argv) - 2)
+    for key in c.argv[2:]:
+        digest = bytearray(20)
+        o = c.db.dict.get(key)
+        if o is not None:
+            xorObjectDigest(c.db, key, digest, o)
+        addReplyStatus(c, bytes(digest).hex())
+
+
+def debugReload(c):
+    """DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back (debug.c's reload)."""
+    from .db import emptyData
+    flush = save = True
+    flags = RDBFLAGS_NONE
+    for opt in c.argv[2:]:
+        o = opt.lower()
+        if o == b"merge":
+            flags |= RDBFLAGS_ALLOW_DUP
+        elif o == b"noflush":
+            flush = False
+        elif o == b"nosave":
+            save = False
+        else:
+            addReplyError(c, "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+            return
+    if save and rdbSave(SLAVE_REQ_NONE, server.rdb_filename, rdbPopulateSaveInfo()) != C_OK:
+        addReplyErrorObject(c, shared.err)
+        return
+    if flush:
+        emptyData(-1, 0)
+    if rdbLoadOrDie_flags(server.rdb_filename, flags) != C_OK:
+        addReplyError(c, "Error trying to load the RDB dump")
+        return
+    serverLog(LL_WARNING, "DB reloaded by DEBUG RELOAD")
+    addReply(c, shared.ok)
+
+
+def rdbLoadOrDie_flags(filename, flags):
+    try:
+        return rdbLoad(filename, None, flags)
+    except RdbLoadError as e:
+        serverLog(LL_WARNING, "Internal error in RDB reading offset %d, function at rdb.py -> %s",
+                  e.offset, e.reason)
+        serverLog(LL_WARNING, "Terminating server after rdb file reading failure.")
+        os._exit(1)
