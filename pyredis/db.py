@@ -942,8 +942,8 @@ def shutdownCommand(c):
     elif isShutdownInitiated():
         # Waiting for replicas: the reply comes when shutdown finishes or aborts.
         from .blocked import blockClient
-        from .server_h import BLOCKED_POSTPONE
-        blockClient(c, BLOCKED_POSTPONE)
+        from .server_h import BLOCKED_SHUTDOWN
+        blockClient(c, BLOCKED_SHUTDOWN)
     else:
         addReplyError(c, "Errors trying to SHUTDOWN. Check logs.")
 

@@ -120,9 +120,17 @@ def freeClient(c):
         return
     if server.current_client is c:
         server.current_client = None
-    if c.flags & CLIENT_BLOCKED:
-        from .blocked import unblockClient
-        unblockClient(c)
+    # What blocked.c, multi.c and pubsub.c hold for this client, released
+    # in freeClient's order: blocked state, WATCHes, subscriptions, queue.
+    if c.flags & (CLIENT_BLOCKED | CLIENT_UNBLOCKED):
+        from .blocked import blocked_free_client
+        blocked_free_client(c)
+    if c.watched_keys or c.flags & CLIENT_MULTI:
+        from .multi import discardTransaction
+        discardTransaction(c)
+    if c.pubsub_channels or c.pubsub_patterns or c.pubsubshard_channels:
+        from .pubsub import pubsub_free_client
+        pubsub_free_client(c)
     hooks = server.free_client_hooks
     for hook in hooks:
         hook(c)
@@ -1400,11 +1408,13 @@ def clientCommand(c):
 
 
 def clientUnblockCommand(c):
-    """CLIENT UNBLOCK id [TIMEOUT|ERROR]: wake a blocked client."""
+    """CLIENT UNBLOCK id [TIMEOUT|ERROR]: wake a blocked client.
+
+    The reason is checked before the id, as Redis does. Clients parked by
+    CLIENT PAUSE or SHUTDOWN are not blocked on anything a timeout could
+    answer, so they are left alone (0).
+    """
     from .object import getLongLongFromObjectOrReply
-    id = getLongLongFromObjectOrReply(c, c.argv[2], None)
-    if id is None:
-        return
     unblock_error = False
     if len(c.argv) == 4:
         mode = c.argv[3].lower()
@@ -1415,22 +1425,23 @@ def clientUnblockCommand(c):
         else:
             addReplyError(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
             return
+    id = getLongLongFromObjectOrReply(c, c.argv[2], None)
+    if id is None:
+        return
     target = lookupClientByID(id)
-    if target is not None and target.flags & CLIENT_BLOCKED and target.btype != BLOCKED_NONE:
-        from .blocked import replyToBlockedClientTimedOut, unblockClient
+    from .server_h import BLOCKED_POSTPONE, BLOCKED_SHUTDOWN
+    if target is not None and target.flags & CLIENT_BLOCKED and \
+            target.btype not in (BLOCKED_NONE, BLOCKED_POSTPONE, BLOCKED_SHUTDOWN):
+        from .blocked import replyToBlockedClientTimedOut, unblockClient, updateStatsOnUnblock
         if unblock_error:
             addReplyError(target, "-UNBLOCKED client unblocked via CLIENT UNBLOCK")
         else:
             replyToBlockedClientTimedOut(target)
+        updateStatsOnUnblock(target, 0, 0, unblock_error)
         unblockClient(target)
-        updateStatsOnUnblock(target)
         addReply(c, shared.cone)
     else:
         addReply(c, shared.czero)
-
-
-def updateStatsOnUnblock(c):
-    pass
 
 
 def clientKillCommand(c):
@@ -1529,13 +1540,9 @@ def unpauseClients():
     """End a client pause and let the paused clients run (unpauseClients)."""
     server.client_pause_type = CLIENT_PAUSE_OFF
     server.client_pause_end_time = 0
-    paused = server.paused_clients
-    server.paused_clients = []
-    for c in paused:
-        c.flags &= ~CLIENT_BLOCKED
-        server.blocked_clients -= 1
-        if c.querybuf:
-            server.unblocked_clients.append(c)
+    from .blocked import unblockClient
+    for c in list(server.paused_clients):
+        unblockClient(c)
 
 
 def checkClientPauseTimeoutAndReturnIfPaused():
@@ -1605,6 +1612,10 @@ def resetCommand(c):
     """RESET: back to a fresh connection's state (resetCommand / clearClientConnectionState)."""
     for hook in server.reset_client_hooks:
         hook(c)
+    from .multi import discardTransaction
+    from .pubsub import pubsub_free_client
+    discardTransaction(c)
+    pubsub_free_client(c)
     from .db import selectDb
     selectDb(c, 0)
     c.resp = 2

@@ -561,7 +561,6 @@ def processCommand(c):
         from .blocked import blockClient
         c.bpop.timeout = 0
         blockClient(c, BLOCKED_POSTPONE)
-        server.paused_clients.append(c)
         return C_OK
 
     if c.flags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "multi", "watch",
@@ -878,10 +877,8 @@ def clientsCronHandleTimeout(c, now_ms):
         from .networking import freeClient
         freeClient(c)
         return 1
-    if c.flags & CLIENT_BLOCKED:
-        from .timeout import checkBlockedClientTimeout
-        if checkBlockedClientTimeout(c, now_ms):
-            return 0
+    # Blocked clients' deadlines are not checked here: 7.0 fires them from
+    # the timeout table in beforeSleep (timeout.handleBlockedClientsTimeout).
     return 0
 
 
@@ -1041,17 +1038,21 @@ def cronUpdateMemoryStats():
 def beforeSleep(eventLoop):
     """Work done before the event loop sleeps (beforeSleep).
 
-    Order matters and follows Redis: unblocked clients first (they may
-    produce output), the fast expire cycle, blocked clients whose keys got
-    ready, propagation, then writing every pending reply, then closing the
+    Order matters and follows Redis: blocked clients whose deadline
+    passed, the fast expire cycle, clients just unblocked (they may have
+    pipelined more commands), blocked clients whose keys got ready,
+    propagation, then writing every pending reply, then closing the
     clients that asked to be closed.
     """
-    if server.unblocked_clients:
-        from .blocked import processUnblockedClients
-        processUnblockedClients()
+    if server.clients_timeout_table:
+        from .timeout import handleBlockedClientsTimeout
+        handleBlockedClientsTimeout()
     if server.active_expire_enabled and not server.masterhost and server.expires_pending:
         from .expire import activeExpireCycle
         activeExpireCycle(ACTIVE_EXPIRE_CYCLE_FAST)
+    if server.unblocked_clients:
+        from .blocked import processUnblockedClients
+        processUnblockedClients()
     if server.ready_keys:
         from .blocked import handleClientsBlockedOnKeys
         handleClientsBlockedOnKeys()
@@ -1996,6 +1997,9 @@ def initServerConfig():
     server.shutdown_save_hook = None
     server.used_memory_hook = None
     server.unblocked_clients = []
+    server.clients_timeout_table = []
+    server.clients_timeout_live = 0
+    server.in_exec = 0
     server.clients_cron_order = []
     server.expires_pending = False
     server.fixed_time_expire = 0

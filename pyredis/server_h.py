@@ -209,7 +209,8 @@ BLOCKED_MODULE = 3
 BLOCKED_STREAM = 4
 BLOCKED_ZSET = 5
 BLOCKED_POSTPONE = 6
-BLOCKED_PAUSE = 7
+BLOCKED_SHUTDOWN = 7
+BLOCKED_PAUSE = BLOCKED_SHUTDOWN   # old name; 7.0 calls state 7 BLOCKED_SHUTDOWN
 
 # Client pause
 CLIENT_PAUSE_OFF = 0
@@ -409,13 +410,16 @@ class blockingState:
     """What a blocked client waits for (blocked.c fills it in)."""
     __slots__ = ("timeout", "keys", "target", "blockpos", "xread_count", "xread_group",
                  "xread_consumer", "xread_group_noack", "numreplicas", "reploffset",
-                 "module_blocked_handle", "unblock_on_nokey", "cmd")
+                 "module_blocked_handle", "unblock_on_nokey", "cmd", "count")
 
     def __init__(self):
         self.timeout = 0
         self.keys = {}
         self.target = None
         self.blockpos = None
+        self.count = 0
+        self.xread_group = None
+        self.xread_consumer = None
         self.numreplicas = 0
         self.reploffset = 0
         self.unblock_on_nokey = 0
