@@ -1960,7 +1960,7 @@ def registerInfoSections():
 def monitorCommand(c):
     """MONITOR: stream every command to this client (monitorCommand)."""
     from .server_h import CLIENT_DENY_BLOCKING as DENY, CLIENT_MONITOR
-    if c.flags & DENY and not (c.flags & CLIENT_MULTI):
+    if c.flags & DENY:
         addReplyError(c, "MONITOR isn't allowed for DENY BLOCKING client")
         return
     if c.flags & CLIENT_SLAVE:

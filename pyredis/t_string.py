@@ -496,7 +496,9 @@ def incrbyfloatCommand(c):
     signalModifiedKey(c, db, key)
     notifyKeyspaceEvent(NOTIFY_STRING, "incrbyfloat", key, db.id)
     server.dirty += 1
-    addReplyHumanLongDouble(c, s)
+    # A bulk string in RESP3 too (7.0 replies addReplyBulk, not a double).
+    from .networking import addReplyBulkCBuffer
+    addReplyBulkCBuffer(c, s)
     # Replicas must not redo the float arithmetic (their result could
     # differ in the last digit): propagate the result as a SET KEEPTTL.
     from .server import rewriteClientCommandVector

@@ -203,7 +203,7 @@ def test_bit_keyspace_events(server):
     c = server.client()
     p = c.pubsub()
     try:
-        c.config_set("notify-keyspace-events", "KEA")
+        c.config_set("notify-keyspace-events", "KEAn")
         try:
             c.execute_command("PUBSUB", "NUMPAT")
         except redis.ResponseError as e:
