@@ -342,10 +342,11 @@ def lookupCommand(argv):
     cmd = _command_cache.get(name)
     if cmd is None:
         cmd = lookupCommandLogic(server.commands, argv, False)
-        if cmd is None or cmd.subcommands_dict is not None:
-            if cmd is not None and len(argv) > 1:
-                return lookupSubcommand(cmd, argv[1])
-            return cmd if cmd is not None and len(argv) == 1 else cmd
+        # Only plain commands are cached by name: for a container the
+        # answer depends on argv[1] (caching "config" -> config|get would
+        # turn the next CONFIG SET into a CONFIG GET).
+        if cmd is None or cmd.subcommands_dict is not None or cmd.parent is not None:
+            return cmd
         if len(_command_cache) < 4096:
             _command_cache[name] = cmd
         return cmd

@@ -13,7 +13,7 @@ from .db import (dbAdd, dbDelete, lookupKeyRead, lookupKeyReadOrReply, lookupKey
                  removeExpire, setExpire, setKey, signalModifiedKey)
 from .networking import (
     addReply, addReplyArrayLen, addReplyBulk, addReplyBulkCBuffer, addReplyError,
-    addReplyErrorExpireTime, addReplyErrorObject, addReplyHumanLongDouble, addReplyLongLong,
+    addReplyErrorExpireTime, addReplyErrorObject, addReplyLongLong,
     addReplyNull,
 )
 from .notify import notifyKeyspaceEvent
@@ -497,7 +497,6 @@ def incrbyfloatCommand(c):
     notifyKeyspaceEvent(NOTIFY_STRING, "incrbyfloat", key, db.id)
     server.dirty += 1
     # A bulk string in RESP3 too (7.0 replies addReplyBulk, not a double).
-    from .networking import addReplyBulkCBuffer
     addReplyBulkCBuffer(c, s)
     # Replicas must not redo the float arithmetic (their result could
     # differ in the last digit): propagate the result as a SET KEEPTTL.
