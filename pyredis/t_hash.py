@@ -18,7 +18,7 @@ the listpack's memory saving does not exist in Python anyway.
 """
 
 import random
-from itertools import islice
+from itertools import chain, islice
 
 from .db import dbAdd, dbDelete, lookupKeyRead, lookupKeyWrite, signalModifiedKey
 from .networking import (
@@ -51,6 +51,7 @@ from .server_h import (
     server,
     shared,
 )
+from .t_list import bulk_items
 from .util import ld2string, ld_round, string2ld, string2ll
 
 OBJ_HASH_KEY = 1
@@ -394,12 +395,10 @@ def genericHgetallCommand(c, flags):
     d = o.ptr
     if both:
         addReplyMapLen(c, len(d))
-        addReply(c, b"".join([b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v)
-                              for k, v in d.items()]))
+        addReply(c, bulk_items(list(chain.from_iterable(d.items()))))
     else:
-        items = d if flags == OBJ_HASH_KEY else d.values()
-        addReply(c, b"*%d\r\n" % len(d) + b"".join([b"$%d\r\n%s\r\n" % (len(k), k)
-                                                      for k in items]))
+        items = list(d) if flags == OBJ_HASH_KEY else list(d.values())
+        addReply(c, b"*%d\r\n" % len(d) + bulk_items(items))
 
 
 def hkeysCommand(c):

@@ -59,6 +59,7 @@ from .server_h import (
     server,
     shared,
 )
+from .t_list import bulk_items
 from .util import string2ll
 
 SET_OP_UNION = 0
@@ -171,7 +172,7 @@ def set_encoding_for(members):
 def _reply_members(c, members, n, as_set=True):
     """Reply `n` members as a RESP3 set (an array in RESP2) or an array."""
     head = (b"~%d\r\n" if as_set and c.resp == 3 else b"*%d\r\n") % n
-    addReply(c, head + b"".join([b"$%d\r\n%s\r\n" % (len(m), m) for m in members]))
+    addReply(c, head + bulk_items(members if type(members) is list else list(members)))
 
 
 def _lookup_read_set(c, key, missing_reply):
