@@ -556,10 +556,12 @@ def lposCommand(c):
             return
         j += 1
     if rank < 0:
-        # LLONG_MIN cannot be negated in C either; Redis's getLong accepts it
-        # and -LLONG_MIN overflows to itself: no match can reach that rank.
         rank = -rank
         direction = LIST_HEAD
+        if rank > LLONG_MAX:
+            # C negates LLONG_MIN into itself: the rank stays negative, so
+            # every match qualifies (and the COUNT test below wraps too).
+            rank = -rank
     o = lookupKeyRead(c.db, argv[1])
     if o is None:
         addReply(c, shared.emptyarray if count != -1 else shared.null[c.resp])
@@ -579,8 +581,14 @@ def lposCommand(c):
             matches += 1
             if matches >= rank:
                 found.append(index if direction == LIST_TAIL else llen - index - 1)
-                if count == -1 or (count and matches - rank + 1 >= count):
+                if count == -1:
                     break
+                if count:
+                    seen = matches - rank + 1
+                    if seen > LLONG_MAX:
+                        seen -= 1 << 64          # C's signed wrap-around
+                    if seen >= count:
+                        break
     if count != -1:
         addReply(c, b"*%d\r\n" % len(found) + b"".join([b":%d\r\n" % i for i in found]))
     elif found:
