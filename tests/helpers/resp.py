@@ -11,7 +11,7 @@ boolean -> bool, array/set/push -> list, map -> list of (key, value).
 def parse(data):
     value, pos = _parse(data, 0)
     if pos != len(data):
-        raise ValueError("trailing bytes after reply: %r" % data[pos:])
+        raise ValueError(f"trailing bytes after reply: {data[pos:]!r}")
     return value
 
 
@@ -57,7 +57,7 @@ def _parse(data, pos):
             v, pos = _parse(data, pos)
             out.append((k, v))
         return out, pos
-    raise ValueError("unknown RESP type %r" % t)
+    raise ValueError(f"unknown RESP type {t!r}")
 
 
 def _key(v):
@@ -85,4 +85,5 @@ def assert_same_unordered(pair, cmds, pairs=False):
         x, y = a.call(*cmd), b.call(*cmd)
         if x[:1] != y[:1] or unordered(x, pairs) != unordered(y, pairs):
             bad.append((cmd, x, y))
-    assert not bad, "\n".join("%r:\n  pyredis: %r\n  redis:   %r" % m for m in bad)
+    assert not bad, "\n".join(f"{cmd!r}:\n  pyredis: {x!r}\n  redis:   {y!r}"
+                              for cmd, x, y in bad)
