@@ -495,8 +495,14 @@ def _scan_snapshot(cursor, container_keys):
 
 def parseScanCursorOrReply(c, o):
     """Parse an unsigned cursor or reply "invalid cursor" (parseScanCursorOrReply)."""
-    from .util import string2ull
-    v = string2ull(o) if o[:1] != b"-" and o[:1] != b"+" else None
+    # strtoul, as Redis uses it: an optional sign ("-1" wraps to ULONG_MAX),
+    # then digits; no leading space, nothing after, no overflow.
+    body = o[1:] if o[:1] in (b"-", b"+") else o
+    v = None
+    if body.isdigit() and len(body) <= 20 and int(body) <= 0xFFFFFFFFFFFFFFFF:
+        v = int(body)
+        if o[:1] == b"-":
+            v = -v & 0xFFFFFFFFFFFFFFFF
     if v is None:
         addReplyError(c, "invalid cursor")
     return v

@@ -14,6 +14,7 @@ significand after every operation, print with `%.17Lf` semantics.
 
 import os
 import re
+import sys
 import time
 from fractions import Fraction
 
@@ -208,6 +209,19 @@ LD_STR_HUMAN = 1
 LD_STR_HEX = 2
 
 
+def _int_str(n):
+    """str(n) without Python's 4300-digit guard: long doubles reach ~4933 digits."""
+    try:
+        return str(n)
+    except ValueError:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return str(n)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
 def ld2string(value, mode=LD_STR_HUMAN):
     """Format a long double (a Fraction from string2ld/ld_round) as Redis does (ld2string).
 
@@ -223,7 +237,7 @@ def ld2string(value, mode=LD_STR_HUMAN):
     if mode == LD_STR_HUMAN:
         neg = value < 0
         n = round(abs(value) * 10 ** 17)
-        digits = str(n).rjust(18, "0")
+        digits = _int_str(n).rjust(18, "0")
         s = digits[:-17] + "." + digits[-17:]
         s = s.rstrip("0")
         if s.endswith("."):
@@ -241,7 +255,7 @@ def _format_g(value, prec):
     neg = value < 0
     a = abs(value)
     # Exponent in base 10 of the rounded value.
-    e = len(str(a.numerator)) - len(str(a.denominator))
+    e = len(_int_str(a.numerator)) - len(_int_str(a.denominator))
     if Fraction(10) ** e > a:
         e -= 1
     if Fraction(10) ** (e + 1) <= a:
@@ -250,7 +264,7 @@ def _format_g(value, prec):
     if m >= 10 ** prec:
         m //= 10
         e += 1
-    digits = str(m)
+    digits = _int_str(m)
     if -4 <= e < prec:
         if e >= 0:
             s = digits[:e + 1] + "." + digits[e + 1:]

@@ -8,10 +8,10 @@ LMOVE in all directions and onto itself, LPOS's RANK/COUNT/MAXLEN.
 """
 
 import os
-import sys
 
 import pytest
 from helpers.differential import assert_same, compare_script
+from helpers.inprocess import run_commands
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -469,50 +469,16 @@ def test_random_sequences_match_redis(pair, ops):
 # Notifications and propagation, checked inside one pyredis process
 # ---------------------------------------------------------------------------
 def test_events_and_propagation_in_process():
-    """Run commands through call() in a child interpreter, recording every
-    keyspace event and every propagated command, and compare with what Redis
-    7.0 emits (event names from t_list.c; LMPOP goes out as [LR]POP count)."""
-    import json
-    import subprocess
-
-    from helpers.servers import ROOT
-    code = r'''
-import json, sys
-from pyredis import server as srv
-from pyredis.server_h import server, client, NOTIFY_ALL, NOTIFY_KEYEVENT, CMD_CALL_FULL
-server.init_hooks = []
-srv.initServerConfig()
-from pyredis import db
-db.initDatabases()
-srv.populateCommandTable()
-from pyredis import pubsub
-events, props = [], []
-pubsub.pubsubPublishMessage = lambda ch, msg, sh: events.append([ch.decode(), msg.decode()])
-server.notify_keyspace_events = NOTIFY_ALL | NOTIFY_KEYEVENT
-server.propagate_hooks.append((3, lambda dbid, argv: props.append([a.decode() for a in argv])))
-c = client(); c.db = server.db[0]
-out = []
-for line in sys.stdin.read().strip().splitlines():
-    argv = [a.encode() for a in line.split()]
-    c.argv = argv; c.argc = len(argv); c.original_argv = None
-    c.cmd = c.realcmd = server.commands[line.split()[0].lower()]
-    del events[:], props[:]
-    srv.call(c, CMD_CALL_FULL)
-    out.append([line, [e[0].split(":", 1)[1] for e in events], list(props)])
-print(json.dumps(out))
-'''
-    cmds = """RPUSH l a b c
-LPOP l
-LMPOP 1 l RIGHT COUNT 5
-RPUSH l a b
-LMOVE l m LEFT RIGHT
-RPOPLPUSH l m
-LTRIM m 5 1"""
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    res = subprocess.run([sys.executable, "-c", code], input=cmds, capture_output=True,
-                         text=True, env=env, timeout=60, check=False)
-    assert res.returncode == 0, res.stderr
-    got = {line: (ev, pr) for line, ev, pr in json.loads(res.stdout)}
+    """Event names as t_list.c fires them; LMPOP goes out as [LR]POP count."""
+    got = run_commands("""
+        RPUSH l a b c
+        LPOP l
+        LMPOP 1 l RIGHT COUNT 5
+        RPUSH l a b
+        LMOVE l m LEFT RIGHT
+        RPOPLPUSH l m
+        LTRIM m 5 1
+    """)
     assert got["RPUSH l a b c"] == (["rpush"], [["RPUSH", "l", "a", "b", "c"]])
     assert got["LPOP l"] == (["lpop"], [["LPOP", "l"]])
     assert got["LMPOP 1 l RIGHT COUNT 5"] == (["rpop", "del"], [["RPOP", "l", "2"]])
