@@ -851,3 +851,47 @@ def test_negative_zero_by_encoding(pair):
         ZUNIONSTORE out2 1 big
         ZSCORE out2 z
     """))
+
+
+def test_error_replies_ported_from_zset_tcl(pair):
+    both(pair, "ZADD", "myzset", "1", "a", "2", "b")
+    both(pair, "ZADD", "myzset2", "1", "a")
+    both(pair, "SET", "foo", "bar")
+    assert_same(pair, [
+        ("ZADD", "myzset", "", "abc"),
+        ("ZADD", "ztmp", "xx", "10", "x", "20"),
+        ("ZADD", "myzset", "10", "a", "20", "b", "30.badscore", "c"),
+        ("ZINCRBY", "myzset", "10", "a", "20", "b", "30", "c"),
+        ("ZMSCORE", "myzset"),
+        ("ZMPOP",), ("ZMPOP", "1"), ("ZMPOP", "1", "myzset"),
+        ("ZMPOP", "a", "myzset", "MIN"),
+        ("ZMPOP", "1", "myzset", "MAX", "MIN"),
+        ("ZMPOP", "1", "myzset", "COUNT"),
+        ("ZMPOP", "2", "myzset", "myzset2", "bad_arg"),
+        ("ZMPOP", "1", "myzset", "MAX", "COUNT", "a"),
+        ("ZMPOP", "2", "myzset", "myzset2", "MAX", "COUNT", "-1"),
+        ("ZMPOP", "2", "foo", "myzset", "MIN"),
+        ("ZMPOP", "2", "myzset", "foo", "MAX", "COUNT", "1"),
+        ("ZPOPMIN", "foo", "0"),
+        ("ZINTERCARD", "1", "myzset", "myzset"),
+        ("ZINTERCARD", "1", "myzset", "bar_arg"),
+        ("ZINTERCARD", "1", "myzset", "LIMIT"),
+        ("ZINTERCARD", "1", "myzset", "LIMIT", "a"),
+        ("ZUNIONSTORE", "dst", "2", "myzset", "myzset2", "withscores"),
+        ("ZINTERSTORE", "dst", "2", "myzset", "myzset2", "withscores"),
+        ("ZDIFFSTORE", "dst", "2", "myzset", "myzset2", "withscores"),
+        ("ZUNION", "2", "myzset", "myzset2", "WEIGHTS", "1", "nan"),
+        ("ZINTERSTORE", "dst", "0", "myzset"),
+        ("ZDIFF", "0", "myzset"),
+        ("ZINTER", "0", "myzset"),
+        ("ZRANGESTORE", "dst", "myzset", "0", "-1", "WITHSCORES"),
+        ("ZRANGESTORE", "dst", "myzset", "0", "-1", "LIMIT", "0", "1"),
+        ("ZRANGESTORE", "dst", "myzset", "(1", "+inf", "BYSCORE", "REV"),
+        ("ZRANGESTORE", "dst", "myzset", "+inf", "(1", "BYSCORE", "REV", "LIMIT", "0", "1"),
+        ("ZRANGE", "dst", "0", "-1", "WITHSCORES"),
+        ("ZRANGE", "myzset", "0", "-1", "WITHSCORES", "BYLEX"),
+        ("ZRANGE", "myzset", "-", "+", "BYLEX", "LIMIT", "0"),
+        ("ZADD",), ("ZADD", "k"), ("ZSCORE", "k"), ("ZRANGE", "k", "0"),
+        ("ZRANDMEMBER",), ("ZRANDMEMBER", "myzset", "1", "WITHSCORES", "x"),
+        ("ZSCAN", "myzset"), ("ZCOUNT", "myzset", "0"),
+    ])
