@@ -83,6 +83,27 @@ def test_sort_sorted_set(pair):
     """))
 
 
+def test_sort_cases_from_sort_tcl(pair):
+    assert_same(pair, script("""
+        ZADD fl 0 1.1 0 5.10 0 3.10 0 7.44 0 2.1 0 5.75 0 6.12 0 0.25 0 1.15
+        SORT fl
+        SORT fl DESC LIMIT 2 3
+        ZADD keep 1 a
+        SORT emptykey STORE keep
+        EXISTS keep
+        ZADD one 1 bar
+        SORT one ALPHA LIMIT 10 10 STORE zap
+        EXISTS zap
+        ZADD zs 1 a 5 b 2 c 10 d 3 e
+        SORT zs BY nosort ASC
+        SORT zs BY nosort DESC
+        SORT zs BY nosort LIMIT 1 2
+        SET n_a 10
+        SET n_b 10
+        SORT zs BY n_* LIMIT 0 3
+    """))
+
+
 def test_sort_errors(pair):
     assert_same(pair, script("""
         ZADD z 1 a 2 b 3 x1
