@@ -36,6 +36,50 @@ import math
 import random
 import re
 
+from .db import (
+    dbAdd,
+    dbDelete,
+    lookupKeyRead,
+    lookupKeyReadOrReply,
+    lookupKeyWrite,
+    lookupKeyWriteOrReply,
+    parseScanCursorOrReply,
+    scanGenericCommand,
+    setKey,
+    signalModifiedKey,
+)
+from .networking import (
+    addReply,
+    addReplyBulkCBuffer,
+    addReplyError,
+    addReplyErrorFormat,
+    addReplyErrorObject,
+    addReplyLongLong,
+    addReplyNull,
+    addReplyNullArray,
+)
+from .notify import notifyKeyspaceEvent
+from .object import (
+    checkType,
+    getDoubleFromObjectOrReply,
+    getLongFromObjectOrReply,
+    getPositiveLongFromObjectOrReply,
+    getRangeLongFromObjectOrReply,
+)
+from .server_h import (
+    LONG_MAX,
+    NOTIFY_GENERIC,
+    NOTIFY_ZSET,
+    OBJ_ENCODING_LISTPACK,
+    OBJ_ENCODING_SKIPLIST,
+    OBJ_SET,
+    OBJ_ZSET,
+    redisObject,
+    server,
+    shared,
+)
+from .util import string2d
+
 ZSKIPLIST_MAXLEVEL = 32  # server.h: enough levels for 2^64 elements
 ZSKIPLIST_P = 0.25       # server.h: each level holds ~1/4 of the one below
 
@@ -763,50 +807,6 @@ def format_score(d):
 # ===========================================================================
 # Second half of t_zset.c: the sorted-set type and its commands
 # ===========================================================================
-
-from .db import (
-    dbAdd,
-    dbDelete,
-    lookupKeyRead,
-    lookupKeyReadOrReply,
-    lookupKeyWrite,
-    lookupKeyWriteOrReply,
-    parseScanCursorOrReply,
-    scanGenericCommand,
-    setKey,
-    signalModifiedKey,
-)
-from .networking import (
-    addReply,
-    addReplyBulkCBuffer,
-    addReplyError,
-    addReplyErrorFormat,
-    addReplyErrorObject,
-    addReplyLongLong,
-    addReplyNull,
-    addReplyNullArray,
-)
-from .notify import notifyKeyspaceEvent
-from .object import (
-    checkType,
-    getDoubleFromObjectOrReply,
-    getLongFromObjectOrReply,
-    getPositiveLongFromObjectOrReply,
-    getRangeLongFromObjectOrReply,
-)
-from .server_h import (
-    LONG_MAX,
-    NOTIFY_GENERIC,
-    NOTIFY_ZSET,
-    OBJ_ENCODING_LISTPACK,
-    OBJ_ENCODING_SKIPLIST,
-    OBJ_SET,
-    OBJ_ZSET,
-    redisObject,
-    server,
-    shared,
-)
-from .util import string2d
 
 # zsetAdd input flags (server.h ZADD_IN_*).
 ZADD_IN_NONE = 0
