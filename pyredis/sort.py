@@ -15,7 +15,7 @@ comparison callback per pair.  glibc's qsort is a merge sort, so it is
 stable too: elements that compare equal keep their input order in both.
 """
 
-from collections import deque
+from itertools import islice
 from math import isinf, isnan
 
 from .db import dbDelete, lookupKeyRead, setKey, signalModifiedKey
@@ -33,17 +33,16 @@ from .server_h import (
     NOTIFY_LIST,
     OBJ_ENCODING_INT,
     OBJ_ENCODING_INTSET,
-    OBJ_ENCODING_QUICKLIST,
     OBJ_ENCODING_SKIPLIST,
     OBJ_HASH,
     OBJ_LIST,
     OBJ_SET,
     OBJ_STRING,
     OBJ_ZSET,
-    redisObject,
     server,
     shared,
 )
+from .t_list import createQuicklistObject
 from .t_zset import c_strtod, zsetConvert, zslGetElementByRank
 
 SORT_OP_GET = 0
@@ -215,7 +214,7 @@ def sortCommandGeneric(c, readonly):
         addReplyErrorObject(c, shared.wrongtypeerr)
         return
     if sortval is None:
-        sortval = redisObject(OBJ_LIST, OBJ_ENCODING_QUICKLIST, deque())
+        sortval = createQuicklistObject()
 
     # A set has no order of its own; when the result is stored or a script
     # sees it, it must not depend on hash-table layout, so sort it ALPHA.
@@ -251,18 +250,10 @@ def sortCommandGeneric(c, readonly):
     if sortval.type == OBJ_LIST and dontsort:
         vector = []
         if end >= start:
+            # Only the LIMIT window is read, from the head or (DESC) the tail.
             lst = sortval.ptr
-            n = len(lst)
-            if desc:
-                idx = n - start - 1
-                while len(vector) < vectorlen and idx >= 0:
-                    vector.append(bytes(lst[idx]))
-                    idx -= 1
-            else:
-                idx = start
-                while len(vector) < vectorlen and idx < n:
-                    vector.append(bytes(lst[idx]))
-                    idx += 1
+            it = reversed(lst) if desc else iter(lst)
+            vector = [bytes(e) for e in islice(it, start, start + vectorlen)]
             end -= start
             start = 0
     elif sortval.type == OBJ_LIST:
@@ -342,7 +333,8 @@ def sortCommandGeneric(c, readonly):
         addReply(c, b"".join(parts))
         return
 
-    result = deque()
+    sobj = createQuicklistObject()
+    result = sobj.ptr
     for j in range(start, end + 1):
         ele = vector[j]
         if not getop:
@@ -351,8 +343,7 @@ def sortCommandGeneric(c, readonly):
             val = lookupKeyByPattern(db, sop.pattern, ele)
             result.append(b"" if val is None else val)
     if outputlen:
-        setKey(c, db, storekey, redisObject(OBJ_LIST, OBJ_ENCODING_QUICKLIST, result,
-                                            server.lruclock), 0)
+        setKey(c, db, storekey, sobj, 0)
         notifyKeyspaceEvent(NOTIFY_LIST, "sortstore", storekey, db.id)
         server.dirty += outputlen
     elif dbDelete(db, storekey):
