@@ -342,10 +342,14 @@ def lookupCommand(argv):
     cmd = _command_cache.get(name)
     if cmd is None:
         cmd = lookupCommandLogic(server.commands, argv, False)
+        if cmd is None:
+            # pyredis-only tools (PYREDIS.PROBE) live outside the table, so
+            # COMMAND never lists them; only a miss pays for this lookup.
+            return server.hidden_commands.get(name.lower())
         # Only plain commands are cached by name: for a container the
         # answer depends on argv[1] (caching "config" -> config|get would
         # turn the next CONFIG SET into a CONFIG GET).
-        if cmd is None or cmd.subcommands_dict is not None or cmd.parent is not None:
+        if cmd.subcommands_dict is not None or cmd.parent is not None:
             return cmd
         if len(_command_cache) < 4096:
             _command_cache[name] = cmd
@@ -2074,6 +2078,8 @@ def initServer():
     ae.aeSetBeforeSleepProc(server.el, beforeSleep)
     ae.aeSetAfterSleepProc(server.el, afterSleep)
     populateCommandTable()
+    from .tools.probe import registerProbeCommand
+    registerProbeCommand()
     for init in server.init_hooks:
         init()
 

@@ -552,6 +552,7 @@ class redisServer:
 
     def __init__(self):
         self.pid = 0
+        self.hidden_commands = {}   # pyredis-only commands outside the table (tools/probe.py)
         self.executable = None
         self.exec_argv = None
         self.configfile = None
