@@ -30,3 +30,21 @@ check-commands:
 # redis-benchmark against pyredis and, where installed, a real redis-server.
 bench:
 	$(PYTHON) utils/bench.py
+
+# Look inside: flame graphs beside real Redis 7.0.15's, and the docs site.
+.PHONY: flamegraph docs docs-serve
+# The seed article's load is 1,000,000 SETs from one redis-py client (several
+# minutes under py-spy on a small machine); FLAME_N=50000 gives a quick one.
+# FLAME_LOAD=pipelined|unpipelined runs redis-benchmark instead.
+FLAME_N ?= 1000000
+FLAME_LOAD ?= seed
+FLAME_RATE ?= 100
+
+flamegraph:
+	$(PYTHON) -m pyredis.tools.record --load $(FLAME_LOAD) -n $(FLAME_N) --rate $(FLAME_RATE) -o build
+
+docs:
+	$(PYTHON) -m mkdocs build --strict --site-dir build/site
+
+docs-serve:
+	$(PYTHON) -m mkdocs serve --dev-addr 127.0.0.1:8000
