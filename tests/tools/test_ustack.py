@@ -180,9 +180,9 @@ def test_unknown_function_fails(server):
 def test_hidden_from_command_table(server, r):
     raw = server.raw()
     assert raw.call("COMMAND", "INFO", "pyredis.probe") == raw.call("COMMAND", "INFO", "nosuch")
+    listing = raw.call("COMMAND", "LIST")
     raw.close()
-    names = {n.decode() if isinstance(n, bytes) else n for n in r.execute_command("COMMAND", "LIST")}
-    assert "pyredis.probe" not in names
+    assert b"\r\nset\r\n" in listing and b"pyredis" not in listing.lower()
     with pytest.raises(Exception, match="Unknown subcommand"):
         r.execute_command("PYREDIS.PROBE", "NOPE")
 
