@@ -2419,3 +2419,90 @@ def zrandmemberCommand(c):
         return
     ele, _ = zsetTypeRandomElement(zobj, len(zobj.ptr.dict))
     addReplyBulkCBuffer(c, ele)
+
+
+# ---------------------------------------------------------------------------
+# BZPOPMIN / BZPOPMAX / BZMPOP: the blocking pops (blocked.py parks and wakes)
+# ---------------------------------------------------------------------------
+
+def blockingGenericZpopCommand(c, keys, numkeys, where, timeout_idx, count, use_nested_array,
+                               reply_nil_when_empty):
+    """Pop from the first non-empty sorted set of ``keys``, or block (mirrors blockingGenericZpopCommand).
+
+    With data this is the plain pop, propagated as ZPOPMIN/ZPOPMAX (with the
+    COUNT actually popped) so replicas never see a blocking command. Without
+    data the client is parked by blockForKeys; inside MULTI/EXEC (or any
+    CLIENT_DENY_BLOCKING context) it answers at once as if it timed out.
+    """
+    from .blocked import blockForKeys
+    from .server import rewriteClientCommandVector
+    from .server_h import BLOCKED_ZSET, CLIENT_DENY_BLOCKING, UNIT_SECONDS
+    from .timeout import getTimeoutFromObjectOrReply
+    timeout = getTimeoutFromObjectOrReply(c, c.argv[timeout_idx], UNIT_SECONDS)
+    if timeout is None:
+        return
+    db = c.db
+    for key in keys[:numkeys]:
+        o = lookupKeyWrite(db, key)
+        if o is None:
+            continue
+        if checkType(c, o, OBJ_ZSET):
+            return
+        llen = zsetLength(o)
+        if llen == 0:
+            continue
+        genericZpopCommand(c, [key], 1, where, 1, count, use_nested_array, reply_nil_when_empty)
+        name = b"ZPOPMAX" if where == ZSET_MAX else b"ZPOPMIN"
+        if count == -1:
+            rewriteClientCommandVector(c, [name, key])
+        else:
+            rewriteClientCommandVector(c, [name, key, b"%d" % min(count, llen)])
+        return
+    if c.flags & CLIENT_DENY_BLOCKING:
+        addReplyNullArray(c)
+        return
+    blockForKeys(c, BLOCKED_ZSET, keys[:numkeys], count, timeout, None, (where, 0))
+
+
+def bzpopminCommand(c):
+    """BZPOPMIN key [key ...] timeout (mirrors bzpopminCommand)."""
+    blockingGenericZpopCommand(c, c.argv[1:-1], len(c.argv) - 2, ZSET_MIN, len(c.argv) - 1,
+                               -1, 0, 0)
+
+
+def bzpopmaxCommand(c):
+    """BZPOPMAX key [key ...] timeout (mirrors bzpopmaxCommand)."""
+    blockingGenericZpopCommand(c, c.argv[1:-1], len(c.argv) - 2, ZSET_MAX, len(c.argv) - 1,
+                               -1, 0, 0)
+
+
+def bzmpopCommand(c):
+    """BZMPOP timeout numkeys key ... MIN|MAX [COUNT count] (mirrors bzmpopCommand)."""
+    parsed = zmpopGenericCommand(c, 2, 1)
+    if parsed is None:
+        return
+    keys, where, count = parsed
+    blockingGenericZpopCommand(c, keys, len(keys), where, 1, count, 1, 1)
+
+
+def serveClientBlockedOnSortedSet(receiver, o, key, db):
+    """Pop for one client blocked on ``key`` and propagate it (the body of
+    blocked.c's serveClientsBlockedOnSortedSetKey loop).
+
+    Returns 1 when the pop emptied (deleted) the key, so the caller stops
+    serving further clients from it.
+    """
+    from .server import alsoPropagate
+    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
+    llen = zsetLength(o)
+    count = receiver.bpop.count
+    where = receiver.bpop.blockpos[0]
+    use_nested_array = 1 if (receiver.lastcmd is not None
+                             and receiver.lastcmd.proc is bzmpopCommand) else 0
+    deleted = genericZpopCommand(receiver, [key], 1, where, 1, count, use_nested_array,
+                                 use_nested_array)
+    argv = [b"ZPOPMIN" if where == ZSET_MIN else b"ZPOPMAX", key]
+    if count != -1:
+        argv.append(b"%d" % min(count, llen))
+    alsoPropagate(receiver.db.id, argv, PROPAGATE_AOF | PROPAGATE_REPL)
+    return deleted

@@ -1,0 +1,247 @@
+"""Blocking commands (BZPOP*, BZMPOP, BLPOP & co.): parking, serving order, timeouts, unblocking.
+
+The serving-order tests are differential: the same clients block in the
+same order on pyredis and on a real Redis 7.0, the same writes wake them,
+and every client's reply is compared byte for byte.
+"""
+
+import time
+
+import pytest
+
+from helpers.servers import encode_command
+
+
+def blocked_count(conn):
+    info = conn.call("INFO", "clients").decode()
+    for line in info.split("\r\n"):
+        if line.startswith("blocked_clients:"):
+            return int(line.split(":")[1])
+    raise AssertionError(info)
+
+
+def wait_blocked(conn, n, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if blocked_count(conn) == n:
+            return
+        time.sleep(0.005)
+    raise AssertionError("expected %d blocked clients, have %d" % (n, blocked_count(conn)))
+
+
+def scenario(srv, blockers, writes, nreplies=None, after=None):
+    """Block each command of `blockers` on its own connection (in order), run `writes`.
+
+    Returns (replies of the writer, reply of each blocker, or None for a
+    blocker still blocked at the end).
+    """
+    ctl = srv.raw()
+    ctl.call("FLUSHALL")
+    conns = []
+    try:
+        base = blocked_count(ctl)
+        for i, cmd in enumerate(blockers):
+            b = srv.raw()
+            b.send(encode_command(cmd))
+            conns.append(b)
+            wait_blocked(ctl, base + i + 1)
+        w = srv.raw()
+        conns.append(w)
+        out = []
+        for cmd in writes:
+            out.append(w.call(*cmd))
+        if after:
+            out += after(w)
+        replies = []
+        for b in conns[:-1]:
+            b.sock.settimeout(0.3)
+            try:
+                replies.append(b.read_reply())
+            except OSError:
+                replies.append(None)
+        return out, replies
+    finally:
+        for b in conns:
+            b.close()
+        ctl.close()
+
+
+def same(server, real_redis, blockers, writes, **kw):
+    ours = scenario(server, blockers, writes, **kw)
+    theirs = scenario(real_redis, blockers, writes, **kw)
+    assert ours == theirs, "\npyredis: %r\nredis:   %r" % (ours, theirs)
+    return ours
+
+
+def test_bzpopmin_clients_served_in_arrival_order(server, real_redis):
+    out, replies = same(server, real_redis,
+                        [("BZPOPMIN", "z", "0"), ("BZPOPMIN", "z", "0"), ("BZPOPMIN", "z", "0")],
+                        [("ZADD", "z", "1", "a", "2", "b"), ("ZCARD", "z")])
+    assert replies[0] == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
+    assert replies[2] is None
+
+
+def test_bzpop_several_keys_and_count(server, real_redis):
+    same(server, real_redis,
+         [("BZPOPMAX", "z1", "z2", "0"), ("BZMPOP", "0", "2", "z2", "z1", "MIN", "COUNT", "2"),
+          ("BZMPOP", "0", "1", "z1", "MAX")],
+         [("ZADD", "z2", "1", "a", "2", "b", "3", "c", "4", "d"), ("ZADD", "z1", "5", "e"),
+          ("EXISTS", "z1", "z2")])
+
+
+def test_push_inside_multi_serves_after_exec(server, real_redis):
+    same(server, real_redis,
+         [("BZPOPMIN", "z", "0"), ("BZPOPMIN", "z", "0")],
+         [("MULTI",), ("ZADD", "z", "1", "a"), ("ZADD", "z", "2", "b"), ("ZREM", "z", "a"),
+          ("EXEC",), ("ZCARD", "z")])
+
+
+def test_add_then_delete_in_transaction_serves_nobody(server, real_redis):
+    same(server, real_redis,
+         [("BZPOPMIN", "z", "0")],
+         [("MULTI",), ("ZADD", "z", "1", "a"), ("DEL", "z"), ("EXEC",), ("EXISTS", "z")])
+
+
+def test_pipelined_writes_serve_between_commands(server, real_redis):
+    """In a pipeline, waiters are served right after the command that readied the key."""
+    def after(w):
+        batch = [("ZADD", "z", "1", "a"), ("ZCARD", "z"), ("ZADD", "z", "2", "b"), ("ZCARD", "z")]
+        w.send(b"".join(encode_command(c) for c in batch))
+        return [w.read_reply() for _ in batch]
+    same(server, real_redis, [("BZPOPMIN", "z", "0"), ("BZPOPMIN", "z", "0")], [], after=after)
+
+
+def test_wrong_type_key_keeps_client_blocked(server, real_redis):
+    same(server, real_redis, [("BZPOPMIN", "z", "0")],
+         [("SET", "z", "string"), ("DEL", "z"), ("ZADD", "z", "1", "x")])
+
+
+def test_blocking_inside_multi_acts_as_timeout(pair):
+    from helpers.differential import assert_same
+    assert_same(pair, [
+        ("MULTI",), ("BZPOPMIN", "z", "0"), ("BZMPOP", "0", "1", "z", "MIN"), ("EXEC",),
+        ("ZADD", "z", "1", "a"),
+        ("MULTI",), ("BZPOPMIN", "z", "0"), ("BZPOPMIN", "z", "0"), ("EXEC",),
+    ])
+
+
+@pytest.mark.parametrize("t", ["abc", "-1", "inf", "1e30", "0.0001", "nan", "1e-300"])
+def test_timeout_parsing(pair, t):
+    from helpers.differential import assert_same
+    assert_same(pair, [("BZPOPMIN", "z", t)])
+
+
+def test_argument_errors(pair):
+    from helpers.differential import assert_same
+    assert_same(pair, [
+        ("SET", "s", "x"), ("BZPOPMIN", "s", "0"), ("BZMPOP", "0", "0", "z", "MIN"),
+        ("BZMPOP", "0", "1", "z", "MID"), ("BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"),
+        ("BZMPOP", "x", "1", "z", "MIN"), ("BZPOPMIN", "z"),
+    ])
+
+
+def test_fractional_timeout_fires(server):
+    c = server.raw()
+    t0 = time.monotonic()
+    assert c.call("BZPOPMIN", "nokey", "0.2") == b"*-1\r\n"
+    elapsed = time.monotonic() - t0
+    assert 0.18 <= elapsed < 1.0, elapsed
+    c.call("HELLO", "3")
+    assert c.call("BZMPOP", "0.05", "1", "nokey", "MIN") == b"_\r\n"
+    assert blocked_count(c) == 0
+    c.close()
+    # "-0.001" rounds (in long double arithmetic) to 0 ms: block forever, as Redis.
+    ctl, b = server.raw(), server.raw()
+    bid = int(b.call("CLIENT", "ID")[1:-2])
+    b.send(encode_command(("BZPOPMIN", "nokey", "-0.001")))
+    wait_blocked(ctl, 1)
+    time.sleep(0.15)
+    assert blocked_count(ctl) == 1
+    assert ctl.call("CLIENT", "UNBLOCK", bid) == b":1\r\n"
+    assert b.read_reply() == b"*-1\r\n"
+    ctl.close()
+    b.close()
+
+
+def test_client_unblock_timeout_and_error(server, real_redis):
+    for srv in (server, real_redis):
+        ctl, b = srv.raw(), srv.raw()
+        ctl.call("FLUSHALL")
+        bid = int(b.call("CLIENT", "ID")[1:-2])
+        b.send(encode_command(("BZPOPMIN", "z", "0")))
+        wait_blocked(ctl, 1)
+        line = [ln for ln in ctl.call("CLIENT", "LIST").split(b"\n") if b"id=%d " % bid in ln][0]
+        assert b" flags=b " in line, line
+        assert ctl.call("CLIENT", "UNBLOCK", bid) == b":1\r\n"
+        assert b.read_reply() == b"*-1\r\n"
+        assert ctl.call("CLIENT", "UNBLOCK", bid) == b":0\r\n"
+        b.send(encode_command(("BZPOPMIN", "z", "0")))
+        wait_blocked(ctl, 1)
+        assert ctl.call("CLIENT", "UNBLOCK", bid, "ERROR") == b":1\r\n"
+        assert b.read_reply() == b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+        assert ctl.call("CLIENT", "UNBLOCK", bid, "FOO") == \
+            b"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n"
+        # The unblocked client carries on with its pipeline.
+        assert b.call("PING") == b"+PONG\r\n"
+        assert blocked_count(ctl) == 0
+        ctl.close()
+        b.close()
+
+
+def test_disconnect_and_kill_leave_nothing_behind(server):
+    ctl = server.raw()
+    ctl.call("FLUSHALL")
+    a, b = server.raw(), server.raw()
+    bid = int(b.call("CLIENT", "ID")[1:-2])
+    a.send(encode_command(("BZPOPMIN", "z", "100")))
+    b.send(encode_command(("BZPOPMIN", "z", "0")))
+    wait_blocked(ctl, 2)
+    a.close()
+    wait_blocked(ctl, 1)
+    assert ctl.call("CLIENT", "KILL", "ID", bid) == b":1\r\n"
+    wait_blocked(ctl, 0)
+    # Nobody waits on z any more: the add stays.
+    ctl.call("ZADD", "z", "1", "m")
+    assert ctl.call("ZCARD", "z") == b":1\r\n"
+    ctl.close()
+    b.close()
+
+
+def test_many_blocked_with_timeouts_expire_in_order(server):
+    ctl = server.raw()
+    conns = []
+    for i in range(30):
+        c = server.raw()
+        c.send(encode_command(("BZPOPMIN", "zz%d" % i, "0.%d" % (1 + i % 3))))
+        conns.append(c)
+    for c in conns:
+        assert c.read_reply() == b"*-1\r\n"
+        c.close()
+    assert blocked_count(ctl) == 0
+    ctl.close()
+
+
+def test_served_client_runs_its_pipeline(server):
+    ctl, b = server.raw(), server.raw()
+    ctl.call("FLUSHALL")
+    b.send(encode_command(("BZPOPMIN", "z", "0")) + encode_command(("PING",)))
+    wait_blocked(ctl, 1)
+    ctl.call("ZADD", "z", "1", "a")
+    assert b.read_reply() == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n"
+    assert b.read_reply() == b"+PONG\r\n"
+    ctl.close()
+    b.close()
+
+
+def test_swapdb_wakes_blocked_client(server, real_redis):
+    for srv in (server, real_redis):
+        ctl, b = srv.raw(), srv.raw()
+        ctl.call("FLUSHALL")
+        b.send(encode_command(("BZPOPMIN", "z", "0")))
+        wait_blocked(ctl, 1)
+        ctl.call("SELECT", "1")
+        ctl.call("ZADD", "z", "7", "x")
+        ctl.call("SWAPDB", "0", "1")
+        assert b.read_reply() == b"*3\r\n$1\r\nz\r\n$1\r\nx\r\n$1\r\n7\r\n", srv.kind
+        ctl.close()
+        b.close()
