@@ -774,6 +774,165 @@ def lmpopCommand(c):
     lmpopGenericCommand(c, 1, 0)
 
 
+# ---------------------------------------------------------------------------
+# Blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP (blocked.py parks
+# and wakes the clients; serveClientBlockedOnList is the wake-up half)
+# ---------------------------------------------------------------------------
+def blockingPopGenericCommand(c, keys, numkeys, where, timeout_idx, count):
+    """BLPOP/BRPOP/BLMPOP: pop from the first non-empty list, else block (blockingPopGenericCommand).
+
+    `count` is -1 for BLPOP/BRPOP (reply [key, element]) and the COUNT for
+    BLMPOP (reply [key, [elements]]). With data, this is the plain pop and
+    it propagates as LPOP/RPOP, so replicas and the AOF never see a
+    blocking command. Where blocking is not allowed (inside MULTI/EXEC) an
+    empty result answers at once, as a timeout would.
+    """
+    from .blocked import blockForKeys
+    from .server import rewriteClientCommandVector
+    from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING, UNIT_SECONDS
+    from .timeout import getTimeoutFromObjectOrReply
+    timeout = getTimeoutFromObjectOrReply(c, c.argv[timeout_idx], UNIT_SECONDS)
+    if timeout is None:
+        return
+    db = c.db
+    for key in keys[:numkeys]:
+        o = lookupKeyWrite(db, key)
+        if o is None:
+            continue
+        if o.type != OBJ_LIST:
+            reply_wrongtype(c)
+            return
+        llen = len(o.ptr)
+        if llen == 0:
+            continue
+        if count != -1:
+            listPopRangeAndReplyWithKey(c, o, key, where, count)
+            rewriteClientCommandVector(c, [b"LPOP" if where == LIST_HEAD else b"RPOP", key,
+                                           b"%d" % min(count, llen)])
+            return
+        value = listTypePop(o, where)
+        addReply(c, b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(key), key, len(value), value))
+        listElementsRemoved(c, key, where, o, 1)
+        rewriteClientCommandVector(c, [b"LPOP" if where == LIST_HEAD else b"RPOP", key])
+        return
+    if c.flags & CLIENT_DENY_BLOCKING:
+        addReplyNullArray(c)
+        return
+    blockForKeys(c, BLOCKED_LIST, keys[:numkeys], count, timeout, None, (where, LIST_HEAD))
+
+
+def blpopCommand(c):
+    """BLPOP key [key ...] timeout (blpopCommand)."""
+    argv = c.argv
+    blockingPopGenericCommand(c, argv[1:-1], len(argv) - 2, LIST_HEAD, len(argv) - 1, -1)
+
+
+def brpopCommand(c):
+    """BRPOP key [key ...] timeout (brpopCommand)."""
+    argv = c.argv
+    blockingPopGenericCommand(c, argv[1:-1], len(argv) - 2, LIST_TAIL, len(argv) - 1, -1)
+
+
+def blmoveGenericCommand(c, wherefrom, whereto, timeout):
+    """BLMOVE/BRPOPLPUSH once the arguments are parsed (blmoveGenericCommand).
+
+    A source with data is a plain LMOVE; an absent one parks the client
+    with the destination in bpop.target.
+    """
+    from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING
+    key = lookupKeyWrite(c.db, c.argv[1])
+    if key is not None and key.type != OBJ_LIST:
+        reply_wrongtype(c)
+        return
+    if key is None:
+        if c.flags & CLIENT_DENY_BLOCKING:
+            addReplyNull(c)
+        else:
+            from .blocked import blockForKeys
+            blockForKeys(c, BLOCKED_LIST, c.argv[1:2], -1, timeout, c.argv[2], (wherefrom, whereto))
+    else:
+        lmoveGenericCommand(c, wherefrom, whereto)
+
+
+def blmoveCommand(c):
+    """BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout (blmoveCommand)."""
+    from .server_h import UNIT_SECONDS
+    from .timeout import getTimeoutFromObjectOrReply
+    wherefrom = getListPositionFromObjectOrReply(c, c.argv[3])
+    if wherefrom is None:
+        return
+    whereto = getListPositionFromObjectOrReply(c, c.argv[4])
+    if whereto is None:
+        return
+    timeout = getTimeoutFromObjectOrReply(c, c.argv[5], UNIT_SECONDS)
+    if timeout is None:
+        return
+    blmoveGenericCommand(c, wherefrom, whereto, timeout)
+
+
+def brpoplpushCommand(c):
+    """BRPOPLPUSH source destination timeout (brpoplpushCommand)."""
+    from .server_h import UNIT_SECONDS
+    from .timeout import getTimeoutFromObjectOrReply
+    timeout = getTimeoutFromObjectOrReply(c, c.argv[3], UNIT_SECONDS)
+    if timeout is None:
+        return
+    blmoveGenericCommand(c, LIST_TAIL, LIST_HEAD, timeout)
+
+
+def blmpopCommand(c):
+    """BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] (blmpopCommand)."""
+    lmpopGenericCommand(c, 2, 1)
+
+
+def serveClientBlockedOnList(receiver, o, key, dstkey, db, wherefrom, whereto):
+    """Hand one element (or COUNT of them) of the ready list `key` to a blocked client
+    (serveClientBlockedOnList).
+
+    Replies to the receiver, propagates the non-blocking equivalent (LPOP,
+    RPOP, LPOP key n, LMOVE, RPOPLPUSH), fires the pop events, and deletes
+    the list when it is used up. Returns True when it did, so blocked.py
+    stops serving this key. No signalModifiedKey here: the push that
+    readied the key already did it, as in Redis.
+    """
+    from .server import alsoPropagate
+    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
+    target = PROPAGATE_AOF | PROPAGATE_REPL
+    ql = o.ptr
+    if dstkey is None:
+        pop = b"LPOP" if wherefrom == LIST_HEAD else b"RPOP"
+        if receiver.lastcmd is not None and receiver.lastcmd.proc is blmpopCommand:
+            count = receiver.bpop.count
+            alsoPropagate(db.id, [pop, key, b"%d" % min(count, len(ql))], target)
+            return listPopRangeAndReplyWithKey(receiver, o, key, wherefrom, count)
+        alsoPropagate(db.id, [pop, key], target)
+        value = listTypePop(o, wherefrom)
+        addReply(receiver, b"*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+            len(key), key, len(value), value))
+        notifyKeyspaceEvent(NOTIFY_LIST, "lpop" if wherefrom == LIST_HEAD else "rpop", key,
+                            receiver.db.id)
+    else:
+        dstobj = lookupKeyWrite(receiver.db, dstkey)
+        if dstobj is not None and dstobj.type != OBJ_LIST:
+            reply_wrongtype(receiver)
+        else:
+            value = listTypePop(o, wherefrom)
+            lmoveHandlePush(receiver, dstkey, dstobj, value, whereto)
+            if receiver.lastcmd is not None and receiver.lastcmd.proc is brpoplpushCommand:
+                argv = [b"RPOPLPUSH", key, dstkey]
+            else:
+                argv = [b"LMOVE", key, dstkey, getStringObjectFromListPosition(wherefrom),
+                        getStringObjectFromListPosition(whereto)]
+            alsoPropagate(db.id, argv, target)
+            notifyKeyspaceEvent(NOTIFY_LIST, "rpop" if wherefrom == LIST_TAIL else "lpop", key,
+                                receiver.db.id)
+    if not ql:
+        dbDelete(receiver.db, key)
+        notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, receiver.db.id)
+        return True
+    return False
+
+
 def _register_hooks():
     """COPY duplicates lists with listTypeDup (dupObject's list case)."""
     server.dup_object_hooks[OBJ_LIST] = listTypeDup

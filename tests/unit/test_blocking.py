@@ -245,3 +245,117 @@ def test_swapdb_wakes_blocked_client(server, real_redis):
         assert b.read_reply() == b"*3\r\n$1\r\nz\r\n$1\r\nx\r\n$1\r\n7\r\n", srv.kind
         ctl.close()
         b.close()
+
+
+# ---------------------------------------------------------------------------
+# Lists: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP
+# ---------------------------------------------------------------------------
+def test_blpop_brpop_order_and_multi_element_push(server, real_redis):
+    same(server, real_redis,
+         [("BLPOP", "l", "0"), ("BRPOP", "l", "0"), ("BLPOP", "l", "0")],
+         [("RPUSH", "l", "a", "b", "c", "d"), ("LRANGE", "l", "0", "-1")])
+
+
+def test_blpop_several_keys_first_ready_wins(server, real_redis):
+    same(server, real_redis,
+         [("BLPOP", "l1", "l2", "l1", "0"), ("BRPOP", "l2", "l1", "0")],
+         [("LPUSH", "l2", "x"), ("LPUSH", "l1", "y"), ("EXISTS", "l1", "l2")])
+
+
+def test_blmpop_count(server, real_redis):
+    same(server, real_redis,
+         [("BLMPOP", "0", "2", "a", "b", "RIGHT", "COUNT", "2"), ("BLMPOP", "0", "1", "b", "LEFT")],
+         [("RPUSH", "b", "1", "2", "3", "4"), ("LRANGE", "b", "0", "-1")])
+
+
+def test_blmove_chain_wakes_next_waiter(server, real_redis):
+    """BLMOVE's push to its destination readies that key for the next waiter, in the same pass."""
+    same(server, real_redis,
+         [("BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"), ("BRPOPLPUSH", "dst", "dst2", "0"),
+          ("BLPOP", "dst2", "0")],
+         [("LPUSH", "src", "v"), ("EXISTS", "src", "dst", "dst2")])
+
+
+def test_blmove_wrongtype_destination(server, real_redis):
+    same(server, real_redis,
+         [("BLMOVE", "src", "dst", "LEFT", "LEFT", "0"), ("BLPOP", "src", "0")],
+         [("SET", "dst", "str"), ("RPUSH", "src", "a"), ("LLEN", "src")])
+
+
+def test_list_push_in_multi_and_pipeline(server, real_redis):
+    same(server, real_redis,
+         [("BLPOP", "l", "0"), ("BLPOP", "l", "0")],
+         [("MULTI",), ("RPUSH", "l", "a"), ("RPUSH", "l", "b"), ("LPOP", "l"), ("EXEC",),
+          ("LLEN", "l")])
+
+    def after(w):
+        batch = [("RPUSH", "q", "1", "2"), ("LLEN", "q"), ("RPUSH", "q", "3"), ("LRANGE", "q", "0", "-1")]
+        w.send(b"".join(encode_command(c) for c in batch))
+        return [w.read_reply() for _ in batch]
+    same(server, real_redis, [("BLPOP", "q", "0"), ("BRPOP", "q", "0"), ("BLPOP", "q", "0")], [],
+         after=after)
+
+
+def test_list_blocking_inside_multi(pair):
+    from helpers.differential import assert_same
+    assert_same(pair, [
+        ("MULTI",), ("BLPOP", "l", "0"), ("BRPOP", "l", "1"), ("BLMOVE", "l", "d", "LEFT", "LEFT", "0"),
+        ("BRPOPLPUSH", "l", "d", "0"), ("BLMPOP", "0", "1", "l", "LEFT"), ("EXEC",),
+        ("RPUSH", "l", "a", "b", "c"),
+        ("MULTI",), ("BLPOP", "l", "0"), ("BLMOVE", "l", "d", "RIGHT", "LEFT", "0"),
+        ("BLMPOP", "0", "1", "l", "LEFT", "COUNT", "5"), ("EXEC",), ("LRANGE", "d", "0", "-1"),
+    ])
+
+
+def test_list_blocking_errors_and_timeouts(pair):
+    from helpers.differential import assert_same
+    assert_same(pair, [
+        ("SET", "s", "x"), ("BLPOP", "s", "0"), ("BRPOPLPUSH", "s", "d", "0"),
+        ("BLMOVE", "l", "d", "UP", "LEFT", "0"), ("BLMOVE", "l", "d", "LEFT", "LEFT", "-1"),
+        ("BLPOP", "l", "x"), ("BLMPOP", "0", "0", "l", "LEFT"), ("BLMPOP", "0", "1", "l", "MID"),
+        ("BLPOP", "l", "0.01"), ("BLMOVE", "l", "d", "LEFT", "LEFT", "0.01"),
+        ("BLMPOP", "0.01", "1", "l", "LEFT"), ("BRPOPLPUSH", "l", "d", "0.01"),
+    ])
+
+
+def test_served_pop_notifications(server, real_redis):
+    """The events a served BLPOP/BLMOVE fires, as seen by a keyspace subscriber."""
+    def run(srv):
+        sub = srv.raw()
+        sub.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+        sub.call("PSUBSCRIBE", "__keyevent@*")
+        try:
+            scenario(srv, [("BLPOP", "l", "0"), ("BLMOVE", "m", "n", "LEFT", "RIGHT", "0")],
+                     [("RPUSH", "l", "a"), ("RPUSH", "m", "b", "c")])
+            srv_ctl = srv.raw()
+            srv_ctl.call("PUBLISH", "__keyevent@0__:end", "x")
+            srv_ctl.close()
+            out = []
+            while True:
+                m = sub.read_reply()
+                out.append(m)
+                if b"__keyevent@0__:end" in m:
+                    return out
+        finally:
+            c = srv.raw()
+            c.call("CONFIG", "SET", "notify-keyspace-events", "")
+            c.close()
+            sub.close()
+    assert run(server) == run(real_redis)
+
+
+def test_blpop_timeout_and_unblock_list(server):
+    ctl, b = server.raw(), server.raw()
+    bid = int(b.call("CLIENT", "ID")[1:-2])
+    t0 = time.monotonic()
+    assert b.call("BLPOP", "nol", "0.1") == b"*-1\r\n"
+    assert time.monotonic() - t0 >= 0.09
+    b.send(encode_command(("BLMOVE", "nol", "d", "LEFT", "LEFT", "0")))
+    wait_blocked(ctl, 1)
+    assert ctl.call("CLIENT", "UNBLOCK", bid) == b":1\r\n"
+    assert b.read_reply() == b"*-1\r\n"
+    ctl.call("RPUSH", "nol", "z")       # nobody waits any more
+    assert ctl.call("LLEN", "nol") == b":1\r\n"
+    assert ctl.call("EXISTS", "d") == b":0\r\n"
+    ctl.close()
+    b.close()
