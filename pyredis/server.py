@@ -177,8 +177,13 @@ def _resolve_proc(name, modules):
 
 
 def _command_modules():
+    # Only modules present in this package directory: an editable install of
+    # another checkout could otherwise supply a missing module from elsewhere.
+    here = os.path.dirname(os.path.abspath(__file__))
     mods = []
     for name in COMMAND_MODULES:
+        if not os.path.exists(os.path.join(here, name + ".py")):
+            continue
         full = "pyredis." + name
         try:
             mods.append(importlib.import_module(full))

@@ -1,0 +1,164 @@
+"""String commands compared byte for byte with real Redis 7.0 (t_string.c)."""
+
+import random
+
+import pytest
+
+from helpers.differential import assert_same, make_other_type, script_of
+
+LLMAX = "9223372036854775807"
+LLMIN = "-9223372036854775808"
+
+SCRIPTS = {
+    "set_get_basic": [
+        "SET k v", "GET k", "GET nokey", "SET k v2", "GET k", "SET", "SET k", "GET",
+        "GET a b", "SET k v extra",
+        ("SET", "", ""), ("GET", ""), ("SET", "bin\r\nkey\x00", "val\x00\r\n"),
+        ("GET", "bin\r\nkey\x00"),
+    ],
+    "set_options": [
+        "SET k v NX", "SET k v NX", "SET k w XX", "GET k", "SET nx1 v XX", "GET nx1",
+        "SET k v NX XX", "SET k v XX NX", "SET k v EX 10", "TTL k", "SET k v PX 10000",
+        "SET k v EX 10 PX 10", "SET k v EX 0", "SET k v EX -1", "SET k v PX 0",
+        "SET k v EX abc", "SET k v EX", "SET k v PX", "SET k v EXAT", "SET k v KEEPTTL",
+        "TTL k", "SET k v EX 100 KEEPTTL", "SET k v KEEPTTL EX 100", "SET k v EX 100",
+        "SET k v2 KEEPTTL", "TTL k", "SET k v3", "TTL k", "SET k v GET", "SET k v4 GET",
+        "SET k v NX GET", "SET newk v NX GET", "SET k v XX GET", "SET k v FOO",
+        "SET k v ex 10 nx", "SET k v EX 1.5", "SET k v EX 9223372036854775807",
+        "SET k v EX 9223372036854775", "SET k v EX 9223372036854776",
+        "SET k v PX 9223372036854775807", "SET k v EXAT 9223372036854775807",
+        "SET k v PXAT 9223372036854775807", "SET k v PXAT 1", "EXISTS k",
+        "SET k v EXAT 1", "EXISTS k", "SET k v EXAT 99999999999 PXAT 1",
+        "SET k v PERSIST", "SET k v GET GET", "SET k v NX NX", "SET k v EX 10 EX 10",
+        "SET k v KEEPTTL KEEPTTL", "SET k v PX 100 KEEPTTL", "SET k v EXAT 0",
+        "SET k v PXAT -5", "SET k v EX 10 GET", "GET k", "SET k v XX EX 10 GET",
+    ],
+    "setnx_setex_psetex": [
+        "SETNX k v", "SETNX k w", "GET k", "SETNX k", "SETEX k 10 v", "TTL k",
+        "SETEX k 0 v", "SETEX k -10 v", "SETEX k abc v", "SETEX k 10", "PSETEX k 100000 v",
+        "PSETEX k 0 v", "PSETEX k x v", "SETEX k 9223372036854775807 v",
+        "PSETEX k 9223372036854775807 v", "GET k",
+    ],
+    "getset_getdel_getex": [
+        "GETSET k v", "GETSET k w", "GETSET k", "GETDEL k", "GETDEL k", "GETDEL",
+        "SET k v", "GETEX k", "GETEX k EX 100", "TTL k", "GETEX k PERSIST", "TTL k",
+        "GETEX k PX 100000", "PTTL k", "GETEX k EX 0", "GETEX k EX -1", "GETEX k EX abc",
+        "GETEX k EX", "GETEX k EX 10 PX 10", "GETEX k PERSIST EX 10", "GETEX k FOO",
+        "GETEX k KEEPTTL", "GETEX nokey EX 10", "GETEX nokey", "GETEX k EXAT 1", "EXISTS k",
+        "SET k v", "GETEX k PXAT 1", "EXISTS k", "GETEX", "SET k v",
+        "GETEX k EXAT 9223372036854775807", "GETEX k NX", "GETEX k PERSIST PERSIST",
+    ],
+    "mset_mget_msetnx": [
+        "MSET a 1 b 2", "MGET a b c", "MSET a", "MSET a 1 b", "MSET", "MGET",
+        "MSETNX a 1 c 3", "MGET a c", "MSETNX c 3 d 4", "MGET c d", "MSETNX x", "MSETNX x 1 y",
+        "MSET a 1 a 2", "GET a",
+    ],
+    "append_strlen": [
+        "APPEND k hello", "APPEND k world", "GET k", "STRLEN k", "STRLEN nokey", "SET n 123",
+        "APPEND n 45", "GET n", "OBJECT ENCODING n", "STRLEN n", "SET m 12345",
+        "STRLEN m", "APPEND", "APPEND k", "STRLEN", ("APPEND", "e", ""), "GET e", "EXISTS e",
+    ],
+    "incr_decr": [
+        "INCR k", "INCR k", "INCRBY k 10", "DECR k", "DECRBY k 5", "GET k",
+        "INCRBY k -100", "DECRBY k -3", "SET k " + LLMAX, "INCR k", "INCRBY k 1",
+        "SET k " + LLMIN, "DECR k", "DECRBY k 1", "INCRBY k -1", "SET k 10",
+        "DECRBY k " + LLMIN, "INCRBY k " + LLMAX, "INCRBY k 9223372036854775808",
+        "SET k abc", "INCR k", "SET k 1.5", "INCR k", "SET k ' 1'", ("SET", "k", " 1"),
+        "INCR k", ("SET", "k", "1 "), "INCR k", "SET k +1", "INCR k", "SET k 01", "INCR k",
+        "SET k -0", "INCR k", "SET k 9223372036854775808", "INCR k", "INCRBY k abc",
+        "INCRBY k", "INCR", "INCR a b", "DECRBY k", "INCRBY n 1.0", "INCRBY n ''",
+        ("INCRBY", "n", ""), ("SET", "big", "1" * 30), "INCR big", "SET k 0", "DECR k",
+        "GET k", "OBJECT ENCODING k",
+    ],
+    "incrbyfloat": [
+        "INCRBYFLOAT k 0.1", "INCRBYFLOAT k 0.2", "GET k", "INCRBYFLOAT k 1e308",
+        "INCRBYFLOAT k 1e308", "GET k", "SET k 1.5", "INCRBYFLOAT k 1", "INCRBYFLOAT k -2.5",
+        "GET k", "INCRBYFLOAT k 10.50", "INCRBYFLOAT k 5.0e3", "INCRBYFLOAT k 1e-10",
+        "GET k", "INCRBYFLOAT k abc", "INCRBYFLOAT k nan", "INCRBYFLOAT k inf",
+        "INCRBYFLOAT k -inf", "INCRBYFLOAT k ''", ("INCRBYFLOAT", "k", ""),
+        ("INCRBYFLOAT", "k", " 1"), ("INCRBYFLOAT", "k", "1 "), "INCRBYFLOAT k 0x10",
+        "SET k abc", "INCRBYFLOAT k 1", "SET k 5", "INCRBYFLOAT k 3", "GET k",
+        "OBJECT ENCODING k", "SET k 3.0", "INCRBYFLOAT k 0", "GET k",
+        "SET k 1e5", "INCRBYFLOAT k 1", "SET k 0.0000001", "INCRBYFLOAT k 0",
+        "SET k 17179869184", "INCRBYFLOAT k 1.5", "SET k 1.7976931348623157e308",
+        "INCRBYFLOAT k 1.7976931348623157e308", "INCRBYFLOAT k -1e400",
+        "SET k 12345678901234567890", "INCRBYFLOAT k 1", "INCRBYFLOAT k 0.333333333333333333",
+        "INCRBYFLOAT k 1.1e-30", "INCRBYFLOAT x 3.14159265358979323846",
+        "INCRBYFLOAT y -0.0", "GET y", "INCRBYFLOAT z 1e17", "INCRBYFLOAT z 1",
+        "INCRBYFLOAT w 1e-17", "INCRBYFLOAT", "INCRBYFLOAT k",
+        "INCRBYFLOAT q 123456789.123456789", "INCRBYFLOAT q2 .5", "INCRBYFLOAT q3 5.",
+        "INCRBYFLOAT q4 1E3", "INCRBYFLOAT q5 +3", "INCRBYFLOAT q6 0.1e-400",
+    ],
+    "getrange_setrange": [
+        "SET k Hello", "GETRANGE k 0 -1", "GETRANGE k 0 0", "GETRANGE k -1 -1",
+        "GETRANGE k -100 -1", "GETRANGE k 1 100", "GETRANGE k 3 1", "GETRANGE k -1 -5",
+        "GETRANGE k 5 10", "GETRANGE k 10 20", "GETRANGE k -3 -100", "GETRANGE k a 1",
+        "GETRANGE k 0", "GETRANGE nokey 0 -1", "GETRANGE k 0 " + LLMAX,
+        "GETRANGE k " + LLMIN + " " + LLMAX, "SUBSTR k 1 3", "SET n 12345",
+        "GETRANGE n 1 2", "SETRANGE k 1 XY", "GET k", "SETRANGE k 10 Z", "GET k",
+        "STRLEN k", "SETRANGE k -1 a", "SETRANGE nk 0 ''", ("SETRANGE", "nk", "5", ""),
+        "EXISTS nk", "SETRANGE nk2 3 abc", "GET nk2", "SETRANGE n 0 9", "GET n",
+        "OBJECT ENCODING n", "SETRANGE k 536870912 a",
+        "SETRANGE k 9999999999 a", ("SETRANGE", "k", "536870912", ""), "SETRANGE k x a",
+        "SETRANGE k 0", "STRLEN k", ("SET", "e", ""), "GETRANGE e 0 -1", "GETRANGE e -1 0",
+        "GETRANGE k 0 -100",
+    ],
+    "lcs": [
+        "MSET a ohmytext b mynewtext", "LCS a b", "LCS a b LEN", "LCS a b IDX",
+        "LCS a b IDX MINMATCHLEN 4", "LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN",
+        "LCS a b IDX WITHMATCHLEN", "LCS a b LEN IDX", "LCS a b MINMATCHLEN",
+        "LCS a b MINMATCHLEN x", "LCS a b MINMATCHLEN -1 IDX", "LCS a b FOO",
+        "LCS a nokey", "LCS nokey1 nokey2", "LCS nokey1 nokey2 IDX", "LCS a", "LCS",
+        "LCS a b LEN WITHMATCHLEN", "LCS a b WITHMATCHLEN", "LCS a a IDX WITHMATCHLEN",
+        "SET n 1234", "SET m 2341", "LCS n m IDX WITHMATCHLEN", "LCS a b idx len",
+    ],
+    "setbit_family_absent_or_present": [
+        "SET k v", "STRLEN k",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_string_script(pair, name):
+    assert_same(pair, script_of(SCRIPTS[name]))
+
+
+def test_lcs_random_strings(pair):
+    rnd = random.Random(7)
+    script = []
+    for i in range(40):
+        a = "".join(rnd.choice("abcd") for _ in range(rnd.randint(0, 40)))
+        b = "".join(rnd.choice("abcd") for _ in range(rnd.randint(0, 40)))
+        script.append(("MSET", "a", a, "b", b))
+        script.append(("LCS", "a", "b"))
+        script.append(("LCS", "a", "b", "LEN"))
+        script.append(("LCS", "a", "b", "IDX", "WITHMATCHLEN"))
+        script.append(("LCS", "a", "b", "IDX", "MINMATCHLEN", str(rnd.randint(0, 4))))
+    assert_same(pair, script)
+
+
+def test_incrbyfloat_random(pair):
+    rnd = random.Random(3)
+    script = []
+    for i in range(150):
+        kind = rnd.randint(0, 3)
+        if kind == 0:
+            v = "%.*g" % (rnd.randint(1, 20), rnd.uniform(-1e6, 1e6))
+        elif kind == 1:
+            v = "%de%d" % (rnd.randint(-99, 99), rnd.randint(-30, 30))
+        elif kind == 2:
+            v = str(rnd.randint(-10**12, 10**12))
+        else:
+            v = "0.%d" % rnd.randint(0, 10**9)
+        script.append(("INCRBYFLOAT", "f%d" % (i % 7), v))
+    assert_same(pair, script)
+
+
+def test_wrong_type(pair):
+    make_other_type(pair, "other")
+    assert_same(pair, script_of([
+        "GET other", "SET other v GET", "GETSET other v", "APPEND other x", "STRLEN other",
+        "INCR other", "INCRBYFLOAT other 1", "GETRANGE other 0 1", "SETRANGE other 0 x",
+        "GETDEL other", "GETEX other", "MGET other", "LCS other other", "SETNX other x",
+        "DECRBY other 1", "TYPE other", "SET other v", "GET other",
+    ]))
