@@ -419,7 +419,7 @@ def existsCommand(c):
 def selectCommand(c):
     """SELECT index (selectCommand)."""
     from .object import getIntFromObjectOrReply
-    id = getIntFromObjectOrReply(c, c.argv[1], "invalid DB index")
+    id = getIntFromObjectOrReply(c, c.argv[1], None)
     if id is None:
         return
     if server.cluster_enabled and id != 0:
@@ -494,15 +494,26 @@ def _scan_snapshot(cursor, container_keys):
 
 
 def parseScanCursorOrReply(c, o):
-    """Parse an unsigned cursor or reply "invalid cursor" (parseScanCursorOrReply)."""
-    # strtoul, as Redis uses it: an optional sign ("-1" wraps to ULONG_MAX),
-    # then digits; no leading space, nothing after, no overflow.
-    body = o[1:] if o[:1] in (b"-", b"+") else o
-    v = None
-    if body.isdigit() and len(body) <= 20 and int(body) <= 0xFFFFFFFFFFFFFFFF:
-        v = int(body)
-        if o[:1] == b"-":
-            v = -v & 0xFFFFFFFFFFFFFFFF
+    """Parse an unsigned cursor or reply "invalid cursor" (parseScanCursorOrReply).
+
+    Redis parses with strtoul, so we accept what it accepts: an optional
+    sign ("-1" wraps to 2**64-1), an empty string (0), but no leading space,
+    no trailing junk and nothing past 2**64-1.
+    """
+    if o[:1].isspace():
+        v = None
+    else:
+        body = o[1:] if o[:1] in (b"-", b"+") else o
+        if body == b"" and o != b"":
+            v = None        # a lone sign: strtoul parses nothing, eptr is at the sign
+        elif body != b"" and not body.isdigit():
+            v = None
+        else:
+            v = int(body) if body else 0
+            if v > 0xFFFFFFFFFFFFFFFF:
+                v = None
+            elif o[:1] == b"-":
+                v = (-v) & 0xFFFFFFFFFFFFFFFF
     if v is None:
         addReplyError(c, "invalid cursor")
     return v

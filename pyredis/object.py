@@ -253,15 +253,8 @@ def getPositiveLongFromObjectOrReply(c, o, msg=None):
 
 
 def getIntFromObjectOrReply(c, o, msg=None):
-    """Parse a C int or reply an error (getIntFromObjectOrReply)."""
-    v = getLongFromObjectOrReply(c, o, msg)
-    if v is None:
-        return None
-    if v < -(1 << 31) or v > (1 << 31) - 1:
-        from .networking import addReplyError
-        addReplyError(c, msg if msg else "value is out of range")
-        return None
-    return v
+    """Parse a C int or reply an error (getIntFromObjectOrReply: a ranged long)."""
+    return getRangeLongFromObjectOrReply(c, o, -(1 << 31), (1 << 31) - 1, msg)
 
 
 def getDoubleFromObject(o):
