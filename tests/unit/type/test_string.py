@@ -42,7 +42,7 @@ SCRIPTS = {
     "getset_getdel_getex": [
         "GETSET k v", "GETSET k w", "GETSET k", "GETDEL k", "GETDEL k", "GETDEL",
         "SET k v", "GETEX k", "GETEX k EX 100", "TTL k", "GETEX k PERSIST", "TTL k",
-        "GETEX k PX 100000", "PTTL k", "GETEX k EX 0", "GETEX k EX -1", "GETEX k EX abc",
+        "GETEX k PX 100000", "TTL k", "GETEX k EX 0", "GETEX k EX -1", "GETEX k EX abc",
         "GETEX k EX", "GETEX k EX 10 PX 10", "GETEX k PERSIST EX 10", "GETEX k FOO",
         "GETEX k KEEPTTL", "GETEX nokey EX 10", "GETEX nokey", "GETEX k EXAT 1", "EXISTS k",
         "SET k v", "GETEX k PXAT 1", "EXISTS k", "GETEX", "SET k v",
