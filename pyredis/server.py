@@ -359,13 +359,6 @@ def lookupCommand(argv):
         if len(_command_cache) < 4096:
             _command_cache[name] = cmd
         return cmd
-    cmd = lookupCommandLogic(server.commands, argv, False)
-    # Only plain commands are cached by their name: a container's result
-    # depends on argv[1] too, so caching "OBJECT" -> object|encoding would
-    # send every later OBJECT call to ENCODING.
-    if (cmd is not None and cmd.parent is None and cmd.subcommands_dict is None
-            and len(_command_cache) < 4096):
-        _command_cache[name] = cmd
     return cmd
 
 
