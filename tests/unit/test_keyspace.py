@@ -12,7 +12,8 @@ SCRIPTS = {
         "UNLINK c", "UNLINK", "TYPE b", "TYPE nokey", "TYPE", "TYPE a b", "DEL b b",
     ],
     "keys_dbsize_randomkey": [
-        "RANDOMKEY", "DBSIZE", "MSET foo 1 fao 2 bar 3", "KEYS f?a", "KEYS [fb]o*", "KEYS nomatch", "DBSIZE", "DBSIZE x", "KEYS", "KEYS a b",
+        "RANDOMKEY", "DBSIZE", "MSET foo 1 fao 2 bar 3", "KEYS f?a", "KEYS [fb]o*",
+        "KEYS nomatch", "DBSIZE", "DBSIZE x", "KEYS", "KEYS a b",
         "RANDOMKEY x", "DEL foo fao", "RANDOMKEY",
     ],
     "select": [
@@ -182,7 +183,8 @@ def test_scan_errors(pair):
     assert_same(pair, script_of([
         "SCAN", "SCAN abc", "SCAN -1", "SCAN 0 COUNT 0", "SCAN 0 COUNT -1", "SCAN 0 COUNT x",
         "SCAN +0", "SCAN -0", "SCAN +", "SCAN -", ("SCAN", ""), ("SCAN", " 0"),
-        ("SCAN", "0 "), "SCAN -18446744073709551616", "SCAN 0 MATCH", "SCAN 0 FOO", "SCAN 0 COUNT", "SCAN 18446744073709551615",
+        ("SCAN", "0 "), "SCAN -18446744073709551616", "SCAN 0 MATCH", "SCAN 0 FOO",
+        "SCAN 0 COUNT", "SCAN 18446744073709551615",
         "SCAN 18446744073709551616", "SCAN 0 TYPE", "SCAN 0 TYPE nosuchtype",
         "SET a 1", "SCAN 0 MATCH a", "SCAN 0 MATCH b COUNT 10 TYPE string",
         "SCAN 0 TYPE STRING", "SCAN 0 MATCH a MATCH a",
