@@ -120,8 +120,52 @@ def _double_to_uint64(d):
     return int(d) & 0xFFFFFFFFFFFFFFFF
 
 
+# Even and odd bits of every 16-bit value, packed: the deinterleave step of
+# decoding done 16 bits per table lookup instead of geohash.py's
+# six-round mask-and-shift (which builds two objects per call as well).
+_EVEN16 = [0] * 65536
+_ODD16 = [0] * 65536
+for _v in range(65536):
+    _e = _o = 0
+    for _k in range(8):
+        _e |= ((_v >> (2 * _k)) & 1) << _k
+        _o |= ((_v >> (2 * _k + 1)) & 1) << _k
+    _EVEN16[_v] = _e
+    _ODD16[_v] = _o
+del _v, _e, _o, _k
+
+_LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN
+_LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN
+_STEP_DIV = float(1 << GEO_STEP_MAX)
+
+
 def decodeGeohash(bits):
-    """The [longitude, latitude] a score stands for, or None (decodeGeohash)."""
+    """The [longitude, latitude] a score stands for (decodeGeohash).
+
+    This is geohashDecodeToLongLatWGS84 at GEO_STEP_MAX unrolled: the same
+    double operations in the same order (cell bounds from the integer
+    cell coordinates, centre, clamp), so the result is bit-identical; the
+    C can fail only for a zero step, which GEO_STEP_MAX is not. Searches
+    call this once per candidate, which is why it is worth the unrolling.
+    """
+    h = _double_to_uint64(bits)
+    even, odd = _EVEN16, _ODD16
+    c0, c1, c2, c3 = h & 0xFFFF, (h >> 16) & 0xFFFF, (h >> 32) & 0xFFFF, h >> 48
+    ilato = even[c0] | (even[c1] << 8) | (even[c2] << 16) | (even[c3] << 24)
+    ilono = odd[c0] | (odd[c1] << 8) | (odd[c2] << 16) | (odd[c3] << 24)
+    lat_min = GEO_LAT_MIN + (ilato * 1.0 / _STEP_DIV) * _LAT_SCALE
+    lat_max = GEO_LAT_MIN + ((ilato + 1) * 1.0 / _STEP_DIV) * _LAT_SCALE
+    long_min = GEO_LONG_MIN + (ilono * 1.0 / _STEP_DIV) * _LONG_SCALE
+    long_max = GEO_LONG_MIN + ((ilono + 1) * 1.0 / _STEP_DIV) * _LONG_SCALE
+    x = (long_min + long_max) / 2
+    x = float(max(min(x, GEO_LONG_MAX), GEO_LONG_MIN))
+    y = (lat_min + lat_max) / 2
+    y = float(max(min(y, GEO_LAT_MAX), GEO_LAT_MIN))
+    return [x, y]
+
+
+def decodeGeohash_reference(bits):
+    """decodeGeohash through geohash.py's general decoder (Python-only, for tests)."""
     xy = [0.0, 0.0]
     if not geohashDecodeToLongLatWGS84(GeoHashBits(_double_to_uint64(bits), GEO_STEP_MAX), xy):
         return None

@@ -283,3 +283,16 @@ def test_geoadd_is_a_zadd_for_keyspace_events(server):
         c.config_set("notify-keyspace-events", "")
         p.close()
         c.close()
+
+
+def test_unrolled_decode_matches_geohash_decoder():
+    """geo.decodeGeohash (table-driven) gives the very same doubles as geohash.py's decoder."""
+    from pyredis.geo import decodeGeohash, decodeGeohash_reference
+    rnd = random.Random(3)
+    vals = [0.0, 1.0, float((1 << 52) - 1), float(1 << 52), -5.0, 1e300, float("inf"),
+            float(2 ** 63), -1e30]
+    vals += [float(rnd.randrange(1 << 52)) for _ in range(20000)]
+    vals += [rnd.uniform(-1e20, 1e20) for _ in range(2000)]
+    for v in vals:
+        a, b = decodeGeohash(v), decodeGeohash_reference(v)
+        assert [x.hex() for x in a] == [x.hex() for x in b], v
