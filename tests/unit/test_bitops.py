@@ -250,3 +250,18 @@ def test_copy_of_bitmap_is_independent(r):
     r.setbit("src", 1, 1)
     assert r.get("src") == b"\xc0"
     assert r.get("dst") == b"\x80"
+
+
+def test_string_commands_on_bitmaps(pair):
+    """Values left as in-place buffers by bit commands work with every string command."""
+    assert_same(pair, [
+        ("SET", "n", "12"), ("SETBIT", "n", 0, 0), ("OBJECT", "ENCODING", "n"), ("INCR", "n"),
+        ("OBJECT", "ENCODING", "n"), ("GET", "n"), ("SETBIT", "b", 9, 1), ("APPEND", "b", "xy"),
+        ("GET", "b"), ("SETBIT", "b", 0, 1), ("SETRANGE", "b", 1, "Q"), ("GET", "b"),
+        ("GETRANGE", "b", 0, 1), ("STRLEN", "b"), ("BITFIELD", "b", "SET", "u8", 0, 65),
+        ("GETSET", "b", "new"), ("GET", "b"), ("SETBIT", "c", 7, 1), ("GETDEL", "c"),
+        ("SETBIT", "d", 15, 1), ("RENAME", "d", "e"), ("GET", "e"), ("SETBIT", "e", 0, 1),
+        ("GET", "e"), ("MGET", "e", "n"), ("SETBIT", "f", 3, 1), ("LCS", "f", "e"),
+        ("PFADD", "h", "a"), ("APPEND", "h", "tail"), ("STRLEN", "h"),
+        ("SET", "fl", "1.5"), ("SETBIT", "fl", 0, 0), ("INCRBYFLOAT", "fl", "1"),
+    ])
