@@ -167,12 +167,12 @@ def main():
     for kind in kinds:
         p = Proc(kind)
         try:
-            bench[kind] = redis_benchmark(p.port, "zadd,zpopmin", N, 16)
+            bench[kind] = redis_benchmark(p.port, "set,zadd,zpopmin", N, 16)
             for size in SIZES:
                 sized[(kind, size)] = sized_benchmarks(p.port, size)
         finally:
             p.stop()
-    print("redis-benchmark -t zadd,zpopmin -n %d -c 50 -P 16" % N)
+    print("redis-benchmark -t set,zadd,zpopmin -n %d -c 50 -P 16 (SET for scale)" % N)
     print("%-14s %12s %12s %8s" % ("test", "pyredis", "redis", "ratio"))
     for test, v in bench["pyredis"].items():
         theirs = bench.get("redis", {}).get(test)
