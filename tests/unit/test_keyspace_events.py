@@ -151,3 +151,17 @@ def test_pipelined_script_stream(server, real_redis):
         cmd.close()
         return out
     assert run(server) == run(real_redis)
+
+
+LISTS = [
+    ("LPUSH", "l", "a", "b"), ("RPUSH", "l", "c"), ("LPUSHX", "nol", "x"), ("RPUSHX", "l", "d"),
+    ("LINSERT", "l", "BEFORE", "c", "z"), ("LINSERT", "l", "BEFORE", "nope", "z"),
+    ("LSET", "l", "0", "first"), ("LPOP", "l"), ("RPOP", "l", "2"), ("LTRIM", "l", "0", "0"),
+    ("RPUSH", "l", "a", "a", "b"), ("LREM", "l", "0", "a"), ("LREM", "l", "0", "zz"),
+    ("LMOVE", "l", "l2", "LEFT", "RIGHT"), ("RPOPLPUSH", "l2", "l3"), ("LMPOP", "2", "x", "l3", "LEFT"),
+    ("RPUSH", "t", "1", "2"), ("LTRIM", "t", "5", "10"), ("BLPOP", "nol", "l", "0.01"),
+]
+
+
+def test_list_stream(server, real_redis):
+    assert_same_stream(server, real_redis, "KEA", LISTS)
