@@ -18,7 +18,10 @@ cluster mode is off, which is the only mode pyredis has; they never match
 patterns.
 """
 
-from .server_h import CLIENT_DENY_BLOCKING, CLIENT_MULTI, CLIENT_PUBSUB, CLIENT_PUSHING, server
+from .server_h import (
+    CLIENT_DENY_BLOCKING, CLIENT_MULTI, CLIENT_PUBSUB, CLIENT_PUSHING, CLIENT_REPLY_OFF,
+    CLIENT_REPLY_SKIP, server,
+)
 
 
 class pubsubtype:
@@ -57,6 +60,9 @@ _PUNSUBSCRIBE = _bulk(b"punsubscribe")
 # Replies. These are pushes: CLIENT_PUSHING lets them through CLIENT REPLY
 # OFF/SKIP, which silence replies but not messages.
 # ---------------------------------------------------------------------------
+_SILENCED = CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP
+
+
 def _push(c, payload2, payload3):
     """Add a message frame (RESP2 array or RESP3 push) even under CLIENT REPLY OFF."""
     from .networking import addReply
@@ -288,20 +294,16 @@ def pubsubPublishMessageInternal(channel, message, type):
         body = type.message_bulk + b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
             len(channel), channel, len(message), message)
         frame2 = b"*3\r\n" + body
-        frame3 = None
-        for c in list(subs):
-            if c.resp == 2:
-                frame = frame2
+        frame3 = b">3\r\n" + body
+        # Iterating the live dict is safe: a subscriber over its output
+        # limit is only scheduled for closing (freeClientAsync) from here.
+        for c in subs:
+            if c.flags & _SILENCED:
+                # CLIENT REPLY OFF/SKIP mutes replies, not messages.
+                _push(c, frame2, frame3)
             else:
-                if frame3 is None:
-                    frame3 = b">3\r\n" + body
-                frame = frame3
-            old = c.flags
-            c.flags = old | CLIENT_PUSHING
-            addReply(c, frame)
-            if not (old & CLIENT_PUSHING):
-                c.flags &= ~CLIENT_PUSHING
-            receivers += 1
+                addReply(c, frame2 if c.resp == 2 else frame3)
+        receivers = len(subs)
     if type.shard:
         return receivers
     patterns = server.pubsub_patterns

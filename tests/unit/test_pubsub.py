@@ -208,3 +208,15 @@ def test_publish_many_subscribers_counts(server, resp):
         assert s.read_reply() == head + b"$7\r\nmessage\r\n$3\r\nfan\r\n$1\r\nv\r\n"
         s.close()
     p.close()
+
+
+def test_client_reply_off_still_gets_messages(server, real_redis):
+    def fn(sub, other):
+        sub.call("HELLO", "3")
+        out = [sub.call("SUBSCRIBE", "c")]
+        sub.send(b"*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n")
+        sub.send(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")          # muted
+        out.append(other.call("PUBLISH", "c", "still"))
+        out.append(sub.read_reply())
+        return out
+    run_both(server, real_redis, fn)
