@@ -216,6 +216,9 @@ def test_client_reply_off_still_gets_messages(server, real_redis):
         out = [sub.call("SUBSCRIBE", "c")]
         sub.send(b"*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n")
         sub.send(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")          # muted
+        for _ in range(500):             # wait until the server has run both
+            if b"cmd=get" in other.call("CLIENT", "LIST"):
+                break
         out.append(other.call("PUBLISH", "c", "still"))
         out.append(sub.read_reply())
         return out
