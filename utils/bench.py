@@ -152,6 +152,10 @@ def main():
                       "(load took %.1fs)" % (kind, p.startup, before / 1e6, p.rss() / 1e6, dt))
             finally:
                 p.stop()
+
+    if not os.environ.get("BENCH_SKIP_EVENTS"):
+        import bench_events
+        bench_events.run_all()
     return 0
 
 

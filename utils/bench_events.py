@@ -14,7 +14,9 @@
    clients cost nothing per event-loop iteration.
 
 Environment: BENCH_PUBLISHES (default 20000), BENCH_PINGPONG (10000),
-BENCH_IDLE_BLOCKED (10000), BENCH_IDLE_N (300000).
+BENCH_IDLE_BLOCKED (10000), BENCH_IDLE_N (300000), BENCH_RUNS (2: each
+figure is the best of that many runs). BENCH_PINGPONG_ZSET=1 forces the
+ZADD/BZPOPMIN form of the ping-pong.
 """
 
 import multiprocessing
@@ -33,6 +35,7 @@ PUBLISHES = int(os.environ.get("BENCH_PUBLISHES", "20000"))
 PINGPONG = int(os.environ.get("BENCH_PINGPONG", "10000"))
 IDLE_BLOCKED = int(os.environ.get("BENCH_IDLE_BLOCKED", "10000"))
 IDLE_N = int(os.environ.get("BENCH_IDLE_N", "300000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "2"))    # best of RUNS, for a shared machine
 
 
 def encode(*args):
@@ -197,10 +200,16 @@ def blocked_clients(port):
     return 0
 
 
+def best_get(port, n, runs=3):
+    """The best of a few redis-benchmark pipelined GET runs: on a shared machine
+    the best run is the one least disturbed by other work."""
+    return max(redis_benchmark(port, "get", n, 16).get("GET", 0.0) for _ in range(runs))
+
+
 def bench_idle_blocked(port, nblocked=IDLE_BLOCKED, n=IDLE_N):
     """Pipelined GET req/s without and with `nblocked` clients parked on BLPOP."""
     use_lists = has_lists(port)
-    base = redis_benchmark(port, "get", n, 16).get("GET", 0.0)
+    base = best_get(port, n)
     socks = []
     try:
         for i in range(nblocked):
@@ -214,7 +223,7 @@ def bench_idle_blocked(port, nblocked=IDLE_BLOCKED, n=IDLE_N):
         while blocked_clients(port) < nblocked and time.monotonic() < deadline:
             time.sleep(0.05)
         parked = blocked_clients(port)
-        loaded = redis_benchmark(port, "get", n, 16).get("GET", 0.0)
+        loaded = best_get(port, n)
     finally:
         for s in socks:
             s.close()
@@ -230,8 +239,8 @@ def run_all():
         p = Proc(kind, extra)
         try:
             res[kind] = {
-                "publish": bench_publish(p.port),
-                "pingpong": bench_pingpong(p.port),
+                "publish": max(bench_publish(p.port) for _ in range(RUNS)),
+                "pingpong": max(bench_pingpong(p.port) for _ in range(RUNS)),
                 "idle": bench_idle_blocked(p.port) if shutil.which("redis-benchmark") else None,
             }
         finally:
