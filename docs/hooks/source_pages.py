@@ -41,7 +41,16 @@ def module_files():
     return out
 
 
+_CODE = {}   # page uri -> the highlighted-free HTML of the file, put in by on_page_content
+
+
 def source_page(relpath):
+    """The markdown of a module's source page, and the HTML that replaces its placeholder.
+
+    Only the anchors go through Markdown (so the strict build knows them and
+    can check links against them); the file's text, thousands of lines, is
+    spliced in after conversion, which keeps the build fast.
+    """
     with open(os.path.join(ROOT, relpath), encoding="utf-8") as f:
         text = f.read()
     names = {}
@@ -56,17 +65,30 @@ def source_page(relpath):
     for n, line in enumerate(text.splitlines(), 1):
         ids = "".join('<a id="%s"></a>' % name for name in names.get(n, ()))
         lines.append('<span id="L%d">%s%s</span>' % (n, ids, html.escape(line)))
-    body = "\n".join(lines)
-    return ("# %s\n\nThe source of `%s`, as of this build of the docs. "
-            "Anchors: `#functionName`, `#L<line>`.\n\n"
-            '<pre class="pyredis-source"><code>%s</code></pre>\n' % (relpath, relpath, body))
+    code = '<pre class="pyredis-source"><code>%s</code></pre>' % "\n".join(lines)
+    anchors = "".join('<a id="%s"></a>' % name for ns in names.values() for name in ns)
+    anchors += "".join('<a id="L%d"></a>' % n for n in range(1, len(lines) + 1))
+    md = ("---\nsearch:\n  exclude: true\n---\n\n# %s\n\nThe source of `%s`, as of this "
+          "build of the docs. Anchors: `#functionName`, `#L<line>`.\n\n"
+          '<div class="pyredis-source-anchors">%s</div>\n' % (relpath, relpath, anchors))
+    return md, code
 
 
 def on_files(files, config):
     for relpath in module_files():
         uri = "source/%s.md" % relpath[:-3]
-        files.append(File.generated(config, uri, content=source_page(relpath)))
+        md, code = source_page(relpath)
+        _CODE[uri] = code
+        files.append(File.generated(config, uri, content=md))
     return files
+
+
+def on_page_content(html_text, page, config, files):
+    code = _CODE.get(page.file.src_uri)
+    if code is None:
+        return html_text
+    return re.sub(r'<div class="pyredis-source-anchors">.*?</div>', lambda m: code, html_text,
+                  count=1, flags=re.S)
 
 
 def on_page_markdown(markdown, page, config, files):
