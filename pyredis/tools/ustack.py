@@ -105,6 +105,8 @@ def main(argv=None):
     ap.add_argument("-a", "--password", default=None)
     ap.add_argument("-c", "--count", type=int, default=0,
                     help="exit after N stacks (default: run until interrupted)")
+    ap.add_argument("--pid", action="store_true",
+                    help="print the process id before each stack (a BGSAVE child has its own)")
     ap.add_argument("--all", action="store_true",
                     help="print the interpreter frames beyond pyredis's main too")
     args = ap.parse_args(argv)
@@ -147,6 +149,8 @@ def main(argv=None):
                 continue
             frames = msg[3]     # msg: ["ustack", probe name, pid, frames]
             print()
+            if args.pid:
+                print("pid %d" % msg[2])
             print(format_stack(frames, args.all))
             print()
             sys.stdout.flush()

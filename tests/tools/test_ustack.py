@@ -193,7 +193,7 @@ def test_rdbsaverio_stack_in_save_and_bgsave_child(server, r):
                                    r.execute_command("PYREDIS.PROBE", "LIST", "rdbSaveRio")):
         pytest.skip("pyredis/rdb.py has no rdbSaveRio yet")
     r.set("hello", "world")
-    tool = Tool("rdbSaveRio", "--port", str(server.port), "--count", "2")
+    tool = Tool("rdbSaveRio", "--port", str(server.port), "--count", "2", "--pid")
     try:
         tool.wait_attached()
         r.save()
@@ -202,6 +202,8 @@ def test_rdbsaverio_stack_in_save_and_bgsave_child(server, r):
     finally:
         tool.kill()
     save, child = stacks(out)
+    pids = [int(line.split()[1]) for line in out.splitlines() if line.startswith("pid ")]
+    assert len(pids) == 2 and pids[0] == server.pid and pids[1] != server.pid, out
     assert [f[0] for f in save][:4] == ["rdbSaveRio", "rdbSave", "saveCommand", "call"]
     names = [f[0] for f in child]
     assert names[0] == "rdbSaveRio" and "bgsaveCommand" in names and names[-1] == "main"
