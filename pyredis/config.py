@@ -704,12 +704,14 @@ def _enum_error(cfg):
 
 def _parse_num(cfg, arg):
     if cfg.fmt & MEMORY_CONFIG:
-        if cfg.fmt & PERCENT_CONFIG and arg.endswith("%"):
-            v = string2ll(arg[:-1].encode())
-            if v is None:
-                return "argument must be a memory or percent value"
-            return -v
+        # As numericParseString: a memory amount first, then a percentage
+        # (stored negated), else the error.
         v = memtoull(arg)
+        if v is None and cfg.fmt & PERCENT_CONFIG and len(arg) > 1 and arg.endswith("%"):
+            v = string2ll(arg[:-1].encode())
+            if v is not None and v >= 0:
+                return -v
+            v = None
         if v is None:
             return ("argument must be a memory or percent value" if cfg.fmt & PERCENT_CONFIG
                     else "argument must be a memory value")
@@ -863,9 +865,10 @@ def configGetCommand(c):
         for key, cfg in CONFIGS.items():
             if cfg.flags & HIDDEN_CONFIG:
                 continue
-            if cfg.name in matches or key in matches:
-                continue
-            if key == cfg.alias and stringmatchlen(pat, cfg.name.encode(), True):
+            # Aliases are keys of their own, and 7.0 lists them beside the
+            # canonical name ("CONFIG GET *" has both hash-max-ziplist-entries
+            # and hash-max-listpack-entries); only a repeated key is skipped.
+            if key in matches:
                 continue
             if stringmatchlen(pat, key.encode(), True):
                 matches[key] = cfg

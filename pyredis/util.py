@@ -536,20 +536,26 @@ def sdscatrepr(s):
 def memtoull(s):
     """Parse a memory amount with an optional unit (util.c's memtoull); None when invalid.
 
-    b/k/kb/m/mb/g/gb, case-insensitive: k=1000, kb=1024, as Redis.
+    Digits then b/k/kb/m/mb/g/gb (case-insensitive; k=1000, kb=1024). Like
+    the C code: no sign, no spaces, "" means 0, a digit run past 2**64-1
+    saturates (strtoull's ERANGE is not checked) and the product wraps.
     """
-    if isinstance(s, bytes):
-        s = s.decode("latin-1")
-    s = s.strip()
-    m = re.fullmatch(r"(-?\d+)([a-zA-Z]*)", s)
-    if not m:
+    if isinstance(s, (bytes, bytearray)):
+        s = bytes(s).decode("latin-1")
+    if s[:1] == "-":
         return None
-    unit = m.group(2).lower()
-    mul = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000 * 1000, "mb": 1024 * 1024,
-           "g": 1000 ** 3, "gb": 1024 ** 3}.get(unit)
-    if mul is None:
+    i = 0
+    while i < len(s) and "0" <= s[i] <= "9":
+        i += 1
+    mul = _MEM_UNITS.get(s[i:].lower())
+    if mul is None or i >= 128:
         return None
-    return int(m.group(1)) * mul
+    val = min(int(s[:i]), 0xFFFFFFFFFFFFFFFF) if i else 0
+    return (val * mul) & 0xFFFFFFFFFFFFFFFF
+
+
+_MEM_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000 * 1000, "mb": 1024 * 1024,
+              "g": 1000 ** 3, "gb": 1024 ** 3}
 
 
 def getRandomHexChars(n):
