@@ -967,3 +967,321 @@ def shutdownCommand(c):
 
 _unused = (addReplyBulkCString, LOOKUP_NOSTATS, LOOKUP_NONOTIFY, SETKEY_NO_SIGNAL, CLIENT_MULTI,
            SETKEY_KEEPTTL, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST)
+
+
+# ---------------------------------------------------------------------------
+# Finding the key arguments of a command (db.c's key-spec walker and the
+# getkeys procs of the commands whose specs cannot say it all).
+#
+# A result is a list of (argv index, flags) where flags is a list of key-spec
+# flag names ("RW", "ACCESS", ...), the form the command table keeps them in.
+# The C code works on bit masks; names keep COMMAND INFO and GETKEYSANDFLAGS
+# on one representation.
+# ---------------------------------------------------------------------------
+
+GET_KEYSPEC_DEFAULT = 0
+GET_KEYSPEC_INCLUDE_NOT_KEYS = 1 << 0
+GET_KEYSPEC_RETURN_PARTIAL = 1 << 1
+
+
+def getKeysUsingKeySpecs(cmd, argv, search_flags=GET_KEYSPEC_DEFAULT):
+    """Walk the command's key specs over argv (getKeysUsingKeySpecs).
+
+    Returns the key positions, or None when a spec cannot be followed
+    (unknown/incomplete spec, bad numkeys, keys out of range) and the caller
+    did not ask for a partial answer.
+    """
+    argc = len(argv)
+    keys = []
+    for spec in cmd.key_specs:
+        flags = spec.get("flags", [])
+        if "NOT_KEY" in flags and not search_flags & GET_KEYSPEC_INCLUDE_NOT_KEYS:
+            continue
+        bs = spec.get("begin_search") or {}
+        fk = spec.get("find_keys") or {}
+        ok = True
+        first = 0
+        if "index" in bs:
+            first = bs["index"]["pos"]
+        elif "keyword" in bs:
+            kw = bs["keyword"]["keyword"].lower().encode()
+            startfrom = bs["keyword"]["startfrom"]
+            # Search forward from a positive start, backward from a negative
+            # one (counted from the end), never looking at argv[0].
+            if startfrom > 0:
+                positions = range(startfrom, argc - 1)
+            else:
+                positions = range(argc + startfrom, 1, -1)
+            for i in positions:
+                if i >= argc or i < 1:
+                    break
+                if argv[i].lower() == kw:
+                    first = i + 1
+                    break
+            if not first:
+                continue
+        else:
+            ok = False
+        if ok and "range" in fk:
+            r = fk["range"]
+            step = r["step"]
+            if r["lastkey"] >= 0:
+                last = first + r["lastkey"]
+            elif not r["limit"]:
+                last = argc + r["lastkey"]
+            else:
+                last = first + ((argc - first) // r["limit"] + r["lastkey"])
+        elif ok and "keynum" in fk:
+            kn = fk["keynum"]
+            step = kn["step"]
+            idx = first + kn["keynumidx"]
+            numkeys = None
+            if kn["keynumidx"] < argc and idx < argc:
+                from .util import string2ll
+                numkeys = string2ll(argv[idx])
+            if numkeys is None or numkeys < 0:
+                ok = False
+            else:
+                first += kn["firstkey"]
+                last = first + numkeys - 1
+        else:
+            ok = False
+        if ok and (last >= argc or last < first or first >= argc):
+            ok = False
+        if ok:
+            for i in range(first, last + 1, step):
+                keys.append((i, flags))
+            if "INCOMPLETE" in flags:
+                ok = False
+        if not ok:
+            if search_flags & GET_KEYSPEC_RETURN_PARTIAL:
+                continue
+            return None
+    return keys
+
+
+def getKeysFromCommandWithSpecs(cmd, argv, search_flags=GET_KEYSPEC_DEFAULT):
+    """The key positions of argv for cmd (getKeysFromCommandWithSpecs).
+
+    The key specs are trusted when at least one names real keys and none has
+    VARIABLE_FLAGS; otherwise, or when they fail on this argv, the command's
+    getkeys proc decides. Returns a list of (index, flags), possibly empty.
+    """
+    specs = cmd.key_specs
+    has_keyspec = any("NOT_KEY" not in s.get("flags", []) for s in specs)
+    has_varflags = any("VARIABLE_FLAGS" in s.get("flags", []) for s in specs)
+    if has_keyspec and not has_varflags:
+        keys = getKeysUsingKeySpecs(cmd, argv, search_flags)
+        if keys is not None:
+            return keys
+    if cmd.getkeys_proc is not None:
+        return cmd.getkeys_proc(cmd, argv)
+    return []
+
+
+def doesCommandHaveKeys(cmd):
+    """Can this command name keys at all (server.c's doesCommandHaveKeys)?"""
+    return (cmd.getkeys_proc is not None
+            or any("NOT_KEY" not in s.get("flags", []) for s in cmd.key_specs))
+
+
+def genericGetKeys(storeKeyOfs, keyCountOfs, firstKeyOfs, keyStep, argv):
+    """Keys of "[dest] numkeys key [key ...] options" commands (genericGetKeys).
+
+    numkeys is read with atoi, as in C: leading digits count, junk is 0.
+    """
+    num = _atoi(argv[keyCountOfs])
+    if num < 1 or num > (len(argv) - firstKeyOfs) // keyStep:
+        return []
+    keys = [(firstKeyOfs + i * keyStep, []) for i in range(num)]
+    if storeKeyOfs:
+        keys.append((storeKeyOfs, []))
+    return keys
+
+
+def _atoi(b):
+    """C atoi: optional spaces and sign, then the leading digits (0 if none)."""
+    s = bytes(b).lstrip(b" \t\n\r\v\f")
+    sign = 1
+    if s[:1] in (b"-", b"+"):
+        sign = -1 if s[:1] == b"-" else 1
+        s = s[1:]
+    n = 0
+    for ch in s:
+        if not 48 <= ch <= 57:
+            break
+        n = n * 10 + ch - 48
+    n *= sign
+    # atoi returns an int: keep the low 32 bits, signed.
+    n &= 0xFFFFFFFF
+    return n - (1 << 32) if n >= 1 << 31 else n
+
+
+def sintercardGetKeys(cmd, argv):
+    """SINTERCARD numkeys key ... (sintercardGetKeys)."""
+    return genericGetKeys(0, 1, 2, 1, argv)
+
+
+def zunionInterDiffStoreGetKeys(cmd, argv):
+    """Z*STORE dest numkeys key ... (zunionInterDiffStoreGetKeys)."""
+    return genericGetKeys(1, 2, 3, 1, argv)
+
+
+def zunionInterDiffGetKeys(cmd, argv):
+    """ZUNION/ZINTER/ZDIFF numkeys key ... (zunionInterDiffGetKeys)."""
+    return genericGetKeys(0, 1, 2, 1, argv)
+
+
+def evalGetKeys(cmd, argv):
+    """EVAL script numkeys key ... (evalGetKeys)."""
+    return genericGetKeys(0, 2, 3, 1, argv)
+
+
+def functionGetKeys(cmd, argv):
+    """FCALL function numkeys key ... (functionGetKeys)."""
+    return genericGetKeys(0, 2, 3, 1, argv)
+
+
+def lmpopGetKeys(cmd, argv):
+    """LMPOP numkeys key ... (lmpopGetKeys)."""
+    return genericGetKeys(0, 1, 2, 1, argv)
+
+
+def blmpopGetKeys(cmd, argv):
+    """BLMPOP timeout numkeys key ... (blmpopGetKeys)."""
+    return genericGetKeys(0, 2, 3, 1, argv)
+
+
+def zmpopGetKeys(cmd, argv):
+    """ZMPOP numkeys key ... (zmpopGetKeys)."""
+    return genericGetKeys(0, 1, 2, 1, argv)
+
+
+def bzmpopGetKeys(cmd, argv):
+    """BZMPOP timeout numkeys key ... (bzmpopGetKeys)."""
+    return genericGetKeys(0, 2, 3, 1, argv)
+
+
+def sortROGetKeys(cmd, argv):
+    """SORT_RO key ...: only the sorted key is known (sortROGetKeys)."""
+    return [(1, ["RO", "ACCESS"])]
+
+
+def sortGetKeys(cmd, argv):
+    """SORT key ... [STORE dest] (sortGetKeys).
+
+    Options are skipped with their argument counts so a "store" that is an
+    argument of LIMIT/GET/BY is not taken for the option; the last STORE
+    wins, as in SORT itself.
+    """
+    keys = [(1, ["RO", "ACCESS"])]
+    store = None
+    skips = ((b"limit", 2), (b"get", 1), (b"by", 1))
+    i = 2
+    argc = len(argv)
+    while i < argc:
+        arg = argv[i].lower()
+        for name, skip in skips:
+            if arg == name:
+                i += skip
+                break
+            if arg == b"store" and i + 1 < argc:
+                store = i + 1
+                break
+        i += 1
+    if store is not None:
+        keys.append((store, ["OW", "UPDATE"]))
+    return keys
+
+
+def migrateGetKeys(cmd, argv):
+    """MIGRATE host port key|"" db timeout [...] [KEYS k ...] (migrateGetKeys)."""
+    first, num = 3, 1
+    argc = len(argv)
+    skips = {b"copy": 0, b"replace": 0, b"auth": 1, b"auth2": 2}
+    if argc > 6:
+        i = 6
+        while i < argc:
+            arg = argv[i].lower()
+            if arg == b"keys":
+                if len(argv[3]) > 0:
+                    num = 0     # a key and KEYS both: MIGRATE replies the syntax error
+                else:
+                    first = i + 1
+                    num = argc - first
+                break
+            i += skips.get(arg, 0) + 1
+    return [(first + i, ["RW", "ACCESS", "DELETE"]) for i in range(num)]
+
+
+def georadiusGetKeys(cmd, argv):
+    """GEORADIUS[BYMEMBER] key ... [STORE|STOREDIST key] (georadiusGetKeys)."""
+    stored = None
+    i = 5
+    argc = len(argv)
+    while i < argc:
+        arg = argv[i].lower()
+        if arg in (b"store", b"storedist") and i + 1 < argc:
+            stored = i + 1
+            i += 1
+        i += 1
+    keys = [(1, [])]
+    if stored is not None:
+        keys.append((stored, []))
+    return keys
+
+
+def xreadGetKeys(cmd, argv):
+    """XREAD/XREADGROUP ... STREAMS key ... id ... (xreadGetKeys)."""
+    streams_pos = -1
+    i = 1
+    argc = len(argv)
+    while i < argc:
+        arg = argv[i].lower()
+        if arg in (b"block", b"count"):
+            i += 1
+        elif arg == b"group":
+            i += 2
+        elif arg == b"noack":
+            pass
+        elif arg == b"streams":
+            streams_pos = i
+            break
+        else:
+            break
+        i += 1
+    num = argc - streams_pos - 1 if streams_pos != -1 else 0
+    if streams_pos == -1 or num == 0 or num % 2:
+        return []
+    num //= 2
+    return [(i, []) for i in range(streams_pos + 1, argc - num)]
+
+
+def setGetKeys(cmd, argv):
+    """SET key: read-write when GET is among the options (setGetKeys)."""
+    for arg in argv[3:]:
+        if arg.lower() == b"get":
+            return [(1, ["RW", "ACCESS", "UPDATE"])]
+    return [(1, ["OW", "UPDATE"])]
+
+
+def bitfieldGetKeys(cmd, argv):
+    """BITFIELD key: read-only when only GET/OVERFLOW are used (bitfieldGetKeys)."""
+    readonly = True
+    i = 2
+    argc = len(argv)
+    while i < argc:
+        remargs = argc - i - 1
+        arg = argv[i].lower()
+        if arg == b"get" and remargs >= 2:
+            i += 2
+        elif arg in (b"set", b"incrby") and remargs >= 3:
+            readonly = False
+            break
+        elif arg == b"overflow" and remargs >= 1:
+            i += 1
+        else:
+            readonly = False
+            break
+        i += 1
+    return [(1, ["RO", "ACCESS"] if readonly else ["RW", "ACCESS", "UPDATE"])]

@@ -1401,10 +1401,47 @@ def clientCommand(c):
         addReply(c, shared.ok)
     elif sub == b"tracking" and argc >= 3:
         addReplyError(c, "CLIENT TRACKING is not supported by pyredis yet")
+    elif sub == b"trackinginfo" and argc == 2:
+        clientTrackingInfo(c)
     elif sub == b"getredir" and argc == 2:
         addReplyLongLong(c, c.client_tracking_redirection if c.flags & CLIENT_TRACKING else -1)
     else:
         addReplySubcommandSyntaxError(c)
+
+
+def clientTrackingInfo(c):
+    """CLIENT TRACKINGINFO: flags, redirect and prefixes as a map (clientCommand)."""
+    from .server_h import (CLIENT_TRACKING_BCAST, CLIENT_TRACKING_BROKEN_REDIR,
+                           CLIENT_TRACKING_CACHING, CLIENT_TRACKING_NOLOOP,
+                           CLIENT_TRACKING_OPTIN, CLIENT_TRACKING_OPTOUT)
+    f = c.flags
+    flags = [b"on" if f & CLIENT_TRACKING else b"off"]
+    if f & CLIENT_TRACKING_BCAST:
+        flags.append(b"bcast")
+    if f & CLIENT_TRACKING_OPTIN:
+        flags.append(b"optin")
+        if f & CLIENT_TRACKING_CACHING:
+            flags.append(b"caching-yes")
+    if f & CLIENT_TRACKING_OPTOUT:
+        flags.append(b"optout")
+        if f & CLIENT_TRACKING_CACHING:
+            flags.append(b"caching-no")
+    if f & CLIENT_TRACKING_NOLOOP:
+        flags.append(b"noloop")
+    if f & CLIENT_TRACKING_BROKEN_REDIR:
+        flags.append(b"broken_redirect")
+    addReplyMapLen(c, 3)
+    addReplyBulkCString(c, "flags")
+    addReplySetLen(c, len(flags))
+    for name in flags:
+        addReplyBulkCBuffer(c, name)
+    addReplyBulkCString(c, "redirect")
+    addReplyLongLong(c, c.client_tracking_redirection if f & CLIENT_TRACKING else -1)
+    addReplyBulkCString(c, "prefixes")
+    prefixes = getattr(c, "client_tracking_prefixes", None) or ()
+    addReplyArrayLen(c, len(prefixes))
+    for p in sorted(prefixes):      # a rax iterates in byte order
+        addReplyBulkCBuffer(c, p)
 
 
 def clientUnblockCommand(c):
@@ -1592,7 +1629,7 @@ def helloCommand(c):
             return
     if authRequired(c):
         addReplyError(c, "-NOAUTH HELLO must be called with the client already authenticated, "
-                      "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                      "otherwise the HELLO AUTH <user> <pass> option can be used to "
                       "authenticate the client and select the RESP protocol version at the same time")
         return
     if setname is not None:

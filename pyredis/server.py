@@ -240,13 +240,6 @@ def populateCommandLegacyRangeSpec(spec):
     return firstkey, lastkey, 1, movable
 
 
-def populateCommandMovableKeys(spec):
-    """Can the keys move around in the argv (populateCommandMovableKeys)?"""
-    if spec.get("get_keys_function"):
-        return True
-    return any(not _is_index_range(ks) for ks in spec.get("key_specs") or [])
-
-
 def _build_command(name, spec, modules, parent=None):
     cmd = redisCommand()
     cmd.declared_name = name
@@ -271,7 +264,9 @@ def _build_command(name, spec, modules, parent=None):
     cmd.args = spec.get("arguments", [])
     first, last, step, movable = populateCommandLegacyRangeSpec(spec)
     cmd.firstkey, cmd.lastkey, cmd.keystep = first, last, step
-    if movable or populateCommandMovableKeys(spec):
+    # 7.0 derives movablekeys from the key specs only (a getkeys proc alone,
+    # as SET's, does not make the keys movable; 7.2 changed that).
+    if movable:
         flags |= 1 << 25   # CMD_MOVABLE_KEYS
     cmd.flags = flags
     fn = spec.get("function")
@@ -326,10 +321,12 @@ def lookupCommandLogic(commands, argv, strict):
         return None
     if base is None:
         return None
-    if base.subcommands_dict is None or (len(argv) == 1 and not strict):
+    if base.subcommands_dict is None or len(argv) == 1:
+        # Strict lookups ("object|encoding" by name) must name exactly one
+        # command: extra parts after a plain command are not a match.
+        if strict and len(argv) != 1:
+            return None
         return base
-    if len(argv) == 1:
-        return None
     return lookupSubcommand(base, argv[1])
 
 
@@ -1449,7 +1446,7 @@ def addReplyCommandInfo(c, cmd):
     addReplyCommandCategories(c, cmd)
     addReplySetLen(c, len(cmd.tips))
     for t in cmd.tips:
-        addReplyStatus(c, t.lower())
+        addReplyBulkCString(c, t.lower())
     addReplyCommandKeySpecs(c, cmd)
     if cmd.subcommands_dict is None:
         addReplySetLen(c, 0)
@@ -1474,7 +1471,7 @@ def addReplyCommandArgList(c, args):
         maplen += 1 if a["type"] in ("oneof", "block") else 0
         addReplyMapLen(c, maplen)
         addReplyBulkCString(c, "name")
-        addReplyBulkCString(c, a["name"])
+        addReplyBulkCString(c, a["name"].lower())   # the generator lower-cases names
         addReplyBulkCString(c, "type")
         addReplyBulkCString(c, a["type"])
         if "key_spec_index" in a:
@@ -1482,7 +1479,9 @@ def addReplyCommandArgList(c, args):
             addReplyLongLong(c, a["key_spec_index"])
         if a.get("token"):
             addReplyBulkCString(c, "token")
-            addReplyBulkCString(c, a["token"])
+            # Redis's command-table generator upper-cases tokens ("normal" ->
+            # "NORMAL"), so COMMAND DOCS shows them that way.
+            addReplyBulkCString(c, a["token"].upper())
         if a.get("summary"):
             addReplyBulkCString(c, "summary")
             addReplyBulkCString(c, a["summary"])
@@ -1522,7 +1521,8 @@ def addReplyCommandDocs(c, cmd):
         addReplyBulkCString(c, "since")
         addReplyBulkCString(c, cmd.since)
     addReplyBulkCString(c, "group")
-    addReplyBulkCString(c, cmd.group)
+    # The JSON says "sorted_set"; the C group name Redis replies is "sorted-set".
+    addReplyBulkCString(c, cmd.group.replace("_", "-"))
     if cmd.complexity:
         addReplyBulkCString(c, "complexity")
         addReplyBulkCString(c, cmd.complexity)
@@ -1639,13 +1639,13 @@ def commandGetKeysAndFlagsCommand(c):
 
 
 def getKeysSubcommandImpl(c, with_flags):
-    from .keys import getKeysFromCommandWithSpecs
+    from .db import doesCommandHaveKeys, getKeysFromCommandWithSpecs
     argv = c.argv[2:]
     cmd = lookupCommand(argv)
     if cmd is None:
         addReplyError(c, "Invalid command specified")
         return
-    if not cmd.key_specs and cmd.getkeys_proc is None:
+    if not doesCommandHaveKeys(cmd):
         addReplyError(c, "The command has no key arguments")
         return
     if (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity:

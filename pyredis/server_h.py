@@ -118,7 +118,7 @@ COMMAND_FLAG_NAMES = (
     (CMD_LOADING, "loading"), (CMD_STALE, "stale"),
     (CMD_SKIP_MONITOR, "skip_monitor"), (CMD_SKIP_SLOWLOG, "skip_slowlog"),
     (CMD_ASKING, "asking"), (CMD_FAST, "fast"), (CMD_NO_AUTH, "no_auth"),
-    (CMD_MAY_REPLICATE, "may_replicate"),
+    # may_replicate (like sentinel and protected) is never shown by 7.0.
     (CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"),
     (CMD_NO_ASYNC_LOADING, "no_async_loading"), (CMD_NO_MULTI, "no_multi"),
     (CMD_MOVABLE_KEYS, "movablekeys"), (CMD_ALLOW_BUSY, "allow_busy"),
