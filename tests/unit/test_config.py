@@ -93,7 +93,7 @@ SET_SCRIPT = [
     "CONFIG SET busy-reply-threshold 5000",
     "CONFIG SET repl-backlog-size 1mb", "CONFIG GET repl-backlog-size",
     ("CONFIG", "SET", "oom-score-adj-values", "0 200 800"),
-    "CONFIG SET watchdog-period 0", 
+    "CONFIG SET watchdog-period 0",
     ("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99.9 100"),
     "CONFIG GET latency-tracking-info-percentiles",
     ("CONFIG", "SET", "latency-tracking-info-percentiles", "101"),
