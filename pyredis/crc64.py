@@ -186,3 +186,21 @@ def crc64(crc, data):
 
 def crc64_init():
     """Build the lookup tables (mirrors crc64_init(); tables build at import)."""
+
+
+def crc64_combine(crc1, crc2, len2):
+    """CRC of A||B from crc1 = CRC(A), crc2 = CRC(B) and len(B) (zlib's crc32_combine idea).
+
+    Feeding len2 zero bytes to crc1's register is linear, so it is a product
+    of the cached "shift by 2**k bytes" operators for the bits of len2.
+    Lets two processes checksum two halves of a buffer at the same time.
+    """
+    c = crc1 & MASK64
+    n = len2
+    step = 1
+    while n:
+        if n & 1:
+            c = _apply_shift(_shift_tables(step), c)
+        n >>= 1
+        step <<= 1
+    return c ^ crc2

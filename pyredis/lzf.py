@@ -82,6 +82,17 @@ def lzf_hash_positions(data):
     return out
 
 
+_SMALL_INPUT = 4096
+
+
+class _SparseTable(dict):
+    """The slot table as a dict: a slot never written reads as "empty"."""
+    __slots__ = ()
+
+    def __missing__(self, key):
+        return -MAX_OFF - 2
+
+
 def _emit_literals(out, data, start, end):
     """Append data[start:end] as literal runs of at most MAX_LIT bytes."""
     while start < end:
@@ -114,7 +125,10 @@ def lzf_compress(data, out_len=None):
     # the distance test.  Position 0 is never stored: C only accepts a
     # reference strictly after the start of the input, and 0 is the first
     # position so its slot was empty anyway.
-    htab = [-MAX_OFF - 2] * HSIZE
+    # Small inputs (an RDB has one per listpack value) touch few slots:
+    # a dict that answers "empty" for a missing slot costs far less to set
+    # up than the 65536-entry list, and holds the same values.
+    htab = _SparseTable() if in_len < _SMALL_INPUT else [-MAX_OFF - 2] * HSIZE
     end2 = in_len - 2
     out = bytearray()
     lit_start = 0   # first byte of the pending literal stretch

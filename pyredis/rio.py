@@ -17,9 +17,10 @@ The buffer backend checksums at the end (rioBufferChecksum) for the same
 reason.
 """
 
+import gc
 import os
 
-from .crc64 import crc64
+from .crc64 import crc64, crc64_combine
 
 RIO_FLAG_READ_ERROR = 1 << 0
 RIO_FLAG_WRITE_ERROR = 1 << 1
@@ -41,7 +42,7 @@ class rio:
     """
     __slots__ = ("backend", "update_cksum", "cksum", "flags", "processed_bytes",
                  "max_processing_chunk", "buf", "pos", "fp", "buffered", "autosync",
-                 "fds", "cksum_done")
+                 "fds", "cksum_done", "deferred")
 
     def __init__(self, backend):
         self.backend = backend
@@ -57,6 +58,7 @@ class rio:
         self.autosync = 0
         self.fds = None
         self.cksum_done = 0   # how many bytes of the stream the checksum covers
+        self.deferred = None  # chunks handed off but not yet checksummed (file backend)
 
 
 def rioInitWithBuffer(s=b""):
@@ -92,7 +94,10 @@ def _rio_hand_off(r):
     if not data:
         return True
     if r.update_cksum:
-        r.cksum = crc64(r.cksum, data)
+        if r.deferred is not None:
+            r.deferred.append(bytes(data))
+        else:
+            r.cksum = crc64(r.cksum, data)
     try:
         if r.backend == RIO_BACKEND_FILE:
             r.fp.write(data)
@@ -173,7 +178,57 @@ def rioChecksum(r):
             r.cksum_done = len(r.buf)
         return r.cksum
     _rio_hand_off(r)
+    if r.deferred:
+        r.cksum = crc64_parallel(r.cksum, b"".join(r.deferred))
+        r.deferred = []
     return r.cksum
+
+
+def rioDeferChecksum(r):
+    """Checksum the whole stream at the end, on two cores, instead of chunk by
+    chunk (Python-only; used by rdbSave, which has the file's bytes at hand)."""
+    r.deferred = []
+
+
+# Below this size a second process costs more than it saves.
+CRC_PARALLEL_MIN = 1 << 22
+
+
+def crc64_parallel(crc, data):
+    """crc64(crc, data), with the second half computed by a forked helper.
+
+    The CRC is the one part of writing an RDB that does not depend on the
+    objects, so it can run beside the parent: the helper checksums
+    data[half:] while we checksum data[:half], and crc64_combine joins them.
+    """
+    n = len(data)
+    if n < CRC_PARALLEL_MIN or not hasattr(os, "fork"):
+        return crc64(crc, data)
+    half = n // 2
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(rfd)
+            gc.disable()
+            os.write(wfd, crc64(0, memoryview(data)[half:]).to_bytes(8, "little"))
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    try:
+        first = crc64(crc, memoryview(data)[:half])
+        got = b""
+        while len(got) < 8:
+            chunk = os.read(rfd, 8 - len(got))
+            if not chunk:
+                break
+            got += chunk
+    finally:
+        os.close(rfd)
+        os.waitpid(pid, 0)
+    if len(got) != 8:
+        return crc64(crc, data)          # the helper died: do it here
+    return crc64_combine(first, int.from_bytes(got, "little"), n - half)
 
 
 def rioGetReadError(r):

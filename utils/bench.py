@@ -10,6 +10,12 @@ start-up to first PING.
 Environment knobs (for a quick run): BENCH_N (pipelined requests, default
 1000000), BENCH_N_UNPIPELINED (default 200000), BENCH_KEYS (default 1000000),
 BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1.
+
+`python utils/bench.py rdb` (or BENCH_MODE=rdb) measures RDB persistence
+instead: SAVE time and start-up load time ("DB loaded from disk") for
+1,000,000 string keys and for 100,000 hashes of 10 fields, and whether
+BGSAVE stalls the parent (the slowest PING while the child saves), for
+pyredis beside real Redis. BENCH_RDB_KEYS / BENCH_RDB_HASHES shrink it.
 """
 
 import os
@@ -109,11 +115,138 @@ def load_keys(port, count):
                 got += len(s.recv(1 << 16))
 
 
+RDB_KEYS = int(os.environ.get("BENCH_RDB_KEYS", "1000000"))
+RDB_HASHES = int(os.environ.get("BENCH_RDB_HASHES", "100000"))
+
+
+def _call(s, payload, nreplies):
+    s.sendall(payload)
+    buf = b""
+    while buf.count(b"\r\n") < nreplies:
+        buf += s.recv(1 << 16)
+    return buf
+
+
+def load_hashes(port, count, fields=10):
+    """`count` hashes hash:<n> of `fields` fields, built with RESTORE of one
+    DUMPed listpack hash so it works before HSET exists (the payload is made
+    by pyredis.cluster.createDumpPayload, the same bytes Redis's DUMP gives)."""
+    from pyredis.config import initConfigValues
+    from pyredis.server_h import OBJ_ENCODING_LISTPACK, OBJ_HASH, redisObject, server
+    if not hasattr(server, "rdb_compression"):
+        initConfigValues()
+    from pyredis.cluster import createDumpPayload
+    h = {b"field:%d" % i: b"value:%010d" % i for i in range(fields)}
+    payload = createDumpPayload(redisObject(OBJ_HASH, OBJ_ENCODING_LISTPACK, h), b"x", 0)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        batch = 1000
+        for start in range(0, count, batch):
+            end = min(count, start + batch)
+            buf = b"".join(b"*4\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s\r\n"
+                           % (len(b"hash:%d" % i), b"hash:%d" % i, len(payload), payload)
+                           for i in range(start, end))
+            _call(s, buf, end - start)
+
+
+def _timed(port, cmd):
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        t0 = time.monotonic()
+        reply = _call(s, cmd, 1)
+        return time.monotonic() - t0, reply
+
+
+def _loaded_seconds(proc):
+    """The 'DB loaded from disk: X seconds' figure from the server's log."""
+    import re
+    with open(proc.logfile) as f:
+        m = re.search(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
+    return float(m.group(1)) if m else None
+
+
+class LoggedProc(Proc):
+    """A Proc whose log goes to a file and which can be started on an existing dir."""
+
+    def __init__(self, kind, dirname=None, extra=()):
+        self.kind = kind
+        self.port = free_port()
+        self.dir = dirname or tempfile.mkdtemp(prefix="bench-%s-" % kind)
+        self.logfile = os.path.join(self.dir, "log-%d.txt" % self.port)
+        cmd = [sys.executable, "-m", "pyredis"] if kind == "pyredis" else \
+            [shutil.which("redis-server")]
+        cmd += ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.dir] + list(extra)
+        env = dict(os.environ, PYTHONPATH=ROOT)
+        t0 = time.monotonic()
+        self.log = open(self.logfile, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.startup = self._wait_ping(t0)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+
+
+def bgsave_stall(port):
+    """BGSAVE, then PING in a loop until the child is done: the slowest PING."""
+    worst = 0.0
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        _call(s, b"BGSAVE\r\n", 1)
+        while True:
+            t0 = time.monotonic()
+            _call(s, b"PING\r\n", 1)
+            worst = max(worst, time.monotonic() - t0)
+            info = _call(s, b"INFO persistence\r\n", 1)
+            while b"rdb_bgsave_in_progress" not in info:
+                info += s.recv(1 << 16)
+            if b"rdb_bgsave_in_progress:0" in info:
+                return worst
+            time.sleep(0.01)
+
+
+def rdb_main():
+    kinds = ("pyredis", "redis") if shutil.which("redis-server") else ("pyredis",)
+    rows = []
+    for label, loader, n in (("%d strings" % RDB_KEYS, load_keys, RDB_KEYS),
+                             ("%d hashes x 10" % RDB_HASHES, load_hashes, RDB_HASHES)):
+        for kind in kinds:
+            p = LoggedProc(kind)
+            try:
+                loader(p.port, n)
+                save_s, reply = _timed(p.port, b"SAVE\r\n")
+                assert reply.startswith(b"+OK"), reply
+                size = os.path.getsize(os.path.join(p.dir, "dump.rdb"))
+                stall = bgsave_stall(p.port)
+            finally:
+                p.kill()
+            q = LoggedProc(kind, p.dir)
+            try:
+                load_s = _loaded_seconds(q)
+            finally:
+                q.kill()
+            shutil.rmtree(p.dir, ignore_errors=True)
+            rows.append((label, kind, save_s, load_s, size, stall))
+            print("  %-18s %-8s SAVE %.3fs  load %.3fs  file %.1f MB  worst PING during BGSAVE %.1f ms"
+                  % (label, kind, save_s, load_s or -1, size / 1e6, stall * 1000), flush=True)
+    print("\n%-18s %10s %10s %7s %10s %10s %7s" % ("dataset", "SAVE py", "SAVE redis", "ratio",
+                                                  "load py", "load redis", "ratio"))
+    by = {(r[0], r[1]): r for r in rows}
+    for label in dict.fromkeys(r[0] for r in rows):
+        py, rd = by.get((label, "pyredis")), by.get((label, "redis"))
+        if py and rd:
+            print("%-18s %9.3fs %9.3fs %6.1fx %9.3fs %9.3fs %6.1fx" % (
+                label, py[2], rd[2], py[2] / rd[2], py[3], rd[3], py[3] / max(rd[3], 1e-3)))
+    return 0
+
+
 def fmt(v):
     return "%10.0f" % v if v else "%10s" % "-"
 
 
 def main():
+    if (len(sys.argv) > 1 and sys.argv[1] == "rdb") or os.environ.get("BENCH_MODE") == "rdb":
+        return rdb_main()
     have_redis = shutil.which("redis-server") is not None
     if not shutil.which("redis-benchmark"):
         print("redis-benchmark not found: apt-get install redis-tools")
