@@ -1727,7 +1727,6 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
     lruclk = server.lruclock
     load_str = rdbGenericLoadStringObject
     nbuf = len(buf)
-    from .object import createStringObjectEncoded
     RO = redisObject
     EMBSTR, RAW = OBJ_ENCODING_EMBSTR, OBJ_ENCODING_RAW
     fast_ok = not lfu
