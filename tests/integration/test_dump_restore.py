@@ -1,0 +1,117 @@
+"""DUMP and RESTORE (after tests/unit/dump.tcl): payloads cross between pyredis and real Redis."""
+
+import time
+
+import pytest
+from helpers.servers import REDIS_SERVER, Server
+from rdb_helpers import build_full_dataset
+
+DEBUG = ["--enable-debug-command", "yes"]
+
+
+@pytest.fixture(scope="module")
+def ours():
+    s = Server("pyredis", args=DEBUG)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def real():
+    if not REDIS_SERVER:
+        pytest.skip("redis-server is not installed")
+    s = Server("redis", args=DEBUG)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def c(ours):
+    cl = ours.client()
+    cl.flushall()
+    yield cl
+    cl.close()
+
+
+def test_real_payloads_restore_here_and_dump_back_identically(c, real):
+    """Every key of the full dataset: RESTORE Redis's payload, compare the
+    per-value digest, and DUMP it back: identical bytes except for hash
+    tables (HT sets and hashes), whose element order is Redis's table order."""
+    rc = real.client()
+    build_full_dataset(rc)
+    for key in rc.keys("*"):
+        payload = rc.dump(key)
+        at = rc.execute_command("PEXPIRETIME", key)
+        assert c.execute_command("RESTORE", key, max(at, 0), payload, "ABSTTL") == b"OK"
+        assert c.execute_command("DEBUG", "DIGEST-VALUE", key) == \
+            rc.execute_command("DEBUG", "DIGEST-VALUE", key), key
+        assert c.object("encoding", key) == rc.object("encoding", key), key
+        ours_payload = c.dump(key)
+        if rc.object("encoding", key) != b"hashtable":
+            assert ours_payload == payload, key
+        # Whatever the order, Redis accepts ours and gets the same value.
+        rc.execute_command("RESTORE", b"copy:" + key, max(at, 0), ours_payload, "ABSTTL")
+        assert rc.execute_command("DEBUG", "DIGEST-VALUE", b"copy:" + key) == \
+            rc.execute_command("DEBUG", "DIGEST-VALUE", key), key
+        rc.delete(b"copy:" + key)
+
+
+def test_dump_payload_layout(c):
+    c.set("k", "hello")
+    p = c.dump("k")
+    assert p[:7] == b"\x00\x05hello"        # type string, length 5, bytes
+    assert p[7:9] == b"\x0a\x00"             # RDB version 10, little endian
+    assert len(p) == 17                       # + 8 bytes of CRC64
+    assert c.dump("missing") is None
+
+
+def test_restore_errors(c):
+    c.set("k", "v")
+    p = c.dump("k")
+    with pytest.raises(Exception, match="BUSYKEY Target key name already exists."):
+        c.restore("k", 0, p)
+    with pytest.raises(Exception, match="DUMP payload version or checksum are wrong"):
+        c.restore("x", 0, p[:-1] + bytes([p[-1] ^ 1]))
+    with pytest.raises(Exception, match="DUMP payload version or checksum are wrong"):
+        c.restore("x", 0, b"short")
+    newer = bytearray(p)
+    newer[-10] = 11                           # RDB version 11: from the future
+    with pytest.raises(Exception, match="DUMP payload version or checksum are wrong"):
+        c.restore("x", 0, bytes(newer))
+    with pytest.raises(Exception, match="Invalid TTL value, must be >= 0"):
+        c.restore("x", -1, p)
+    with pytest.raises(Exception, match="syntax error"):
+        c.execute_command("RESTORE", "x", 0, p, "BOGUS")
+    with pytest.raises(Exception, match="Invalid IDLETIME value"):
+        c.execute_command("RESTORE", "x", 0, p, "IDLETIME", -1)
+    with pytest.raises(Exception, match="Invalid FREQ value"):
+        c.execute_command("RESTORE", "x", 0, p, "FREQ", 256)
+    # A payload whose checksum is right but whose body is not an RDB value.
+    from pyredis.crc64 import crc64
+    body = b"\x00\xff\x0a\x00"                 # string of length 63 bytes missing
+    bad = body + crc64(0, body).to_bytes(8, "little")
+    with pytest.raises(Exception, match="^Bad data format$"):
+        c.restore("x", 0, bad)
+    assert c.exists("x") == 0
+
+
+def test_restore_options(c):
+    c.set("k", "v")
+    p = c.dump("k")
+    assert c.execute_command("RESTORE", "k", 0, p, "REPLACE") == b"OK"
+    assert c.restore("t", 5000, p)
+    assert 4000 < c.pttl("t") <= 5000
+    at = int(time.time() * 1000) + 100000
+    assert c.execute_command("RESTORE", "a", at, p, "ABSTTL") == b"OK"
+    assert c.execute_command("PEXPIRETIME", "a") == at
+    # An absolute time in the past: the key is not created (a master deletes it at once).
+    assert c.execute_command("RESTORE", "past", 1, p, "ABSTTL") == b"OK"
+    assert c.exists("past") == 0
+    assert c.execute_command("RESTORE", "idle", 0, p, "IDLETIME", 1000) == b"OK"
+    assert c.object("idletime", "idle") >= 1000
+    c.config_set("maxmemory-policy", "allkeys-lfu")
+    try:
+        assert c.execute_command("RESTORE", "freq", 0, p, "FREQ", 100) == b"OK"
+        assert c.object("freq", "freq") == 100
+    finally:
+        c.config_set("maxmemory-policy", "noeviction")
