@@ -714,14 +714,19 @@ def rdbSaveRio(req, rdb, rdbflags, rsi):
 
 
 def _dump_stack(path):
-    """Append the Python stack of this rdbSaveRio call to `path` (for docs/rdb.md)."""
+    """Append the Python stack of this rdbSaveRio call, innermost first, to
+    `path` (PYREDIS_RDB_STACK_FILE; docs/rdb.md sets it beside Redis's gdb
+    stacks). Checked once per save, never per key."""
     import traceback
-    frames = traceback.extract_stack()[:-2]
+    frames = traceback.extract_stack()[:-1]      # drop this helper's own frame
+    lines = ["# pid %d" % os.getpid()]
+    for fr in reversed(frames):
+        fn = fr.filename
+        if "pyredis" + os.sep in fn:
+            fn = "pyredis" + os.sep + fn.rsplit("pyredis" + os.sep, 1)[1]
+        lines.append("    %s (%s:%d)" % (fr.name, fn, fr.lineno))
     with open(path, "a") as f:
-        f.write("# pid %d\n" % os.getpid())
-        for fr in reversed(frames):
-            f.write("%s  (%s:%d)\n" % (fr.name, os.path.relpath(fr.filename), fr.lineno))
-        f.write("\n")
+        f.write("\n".join(lines) + "\n\n")
 
 
 def rdbSaveRioWithEOFMark(req, rdb, rsi):

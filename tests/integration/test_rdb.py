@@ -452,3 +452,35 @@ def test_stream_is_refused_with_a_clear_message(tmp_path):
     code, out = _start_fails(tmp_path, make_rdb(10, body))
     assert code != 0
     assert "stream" in out
+
+
+def test_save_and_bgsave_stacks_read_like_redis(tmp_path):
+    """The call chain of rdbSaveRio, as Redis's gdb stacks show it: in the
+    BGSAVE child rdbSaveRio <- rdbSave <- rdbSaveBackground <- bgsaveCommand
+    <- call <- processCommand, because the child is forked inside
+    rdbSaveBackground and keeps the parent's stack."""
+    stacks = tmp_path / "stacks.txt"
+    old = os.environ.get("PYREDIS_RDB_STACK_FILE")
+    os.environ["PYREDIS_RDB_STACK_FILE"] = str(stacks)
+    try:
+        srv = Server("pyredis", dir=str(tmp_path))
+    finally:
+        if old is None:
+            del os.environ["PYREDIS_RDB_STACK_FILE"]
+        else:
+            os.environ["PYREDIS_RDB_STACK_FILE"] = old
+    try:
+        c = srv.client()
+        c.set("hello", "redis")
+        assert c.save()
+        c.bgsave()
+        wait_until(lambda: c.info("persistence")["rdb_bgsave_in_progress"] == 0 and
+                   stacks.read_text().count("# pid") == 2, what="bgsave stack")
+    finally:
+        srv.stop()
+    save, bgsave = [[ln.split()[0] for ln in block.splitlines()[1:]]
+                    for block in stacks.read_text().strip().split("\n\n")]
+    assert save[:5] == ["rdbSaveRio", "rdbSave", "saveCommand", "call", "processCommand"]
+    assert bgsave[:6] == ["rdbSaveRio", "rdbSave", "rdbSaveBackground", "bgsaveCommand", "call",
+                          "processCommand"]
+    assert bgsave[-6:-3] == ["aeProcessEvents", "aeMain", "main"]
