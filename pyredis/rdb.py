@@ -1734,8 +1734,13 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
     nbuf = len(buf)
     RO = redisObject
     EMBSTR, RAW = OBJ_ENCODING_EMBSTR, OBJ_ENCODING_RAW
-    fast_ok = not lfu
+    fast_ok = not lfu and not server.key_load_delay
+    interval = server.loading_process_events_interval_bytes or (2 << 20)
+    next_check = interval
     while True:
+        if rdb.pos >= next_check:
+            next_check = rdb.pos + interval
+            rdbLoadProgressCallback(rdb)
         if fast_ok and expiretime == -1 and lru_idle == -1 and lfu_freq == -1:
             # Fast path for the bulk of most datasets: runs of plain string
             # keys (no expire/idle/freq opcode) with short verbatim key and
@@ -1744,7 +1749,7 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
             # Anything else breaks out to the general code below.
             p = rdb.pos
             try:
-                while buf[p] == 0:
+                while p < next_check and buf[p] == 0:
                     kl = buf[p + 1]
                     if kl >= 64:
                         break
@@ -1837,8 +1842,33 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
             if expiretime != -1:
                 expires[key] = expiretime
             objectSetLRUOrLFU(val, lfu_freq, lru_idle, lru_clock, 1000)
+        if server.key_load_delay:
+            debugDelay(server.key_load_delay)
         expiretime = lfu_freq = lru_idle = -1
     return loaded, expired
+
+
+def rdbLoadProgressCallback(rdb):
+    """Every loading-process-events-interval-bytes (2 MB) of file: update the
+    loading progress INFO shows, and serve clients meanwhile so they get
+    -LOADING (and INFO works) instead of a server that seems hung
+    (rdbLoadProgressCallback -> processEventsWhileBlocked)."""
+    server.loading_loaded_bytes = rdb.pos
+    if getattr(server, "rdb_loading_serve_events", False) and server.el is not None:
+        processEventsWhileBlocked()
+
+
+def processEventsWhileBlocked():
+    """Run a few non-blocking event-loop iterations from inside a long
+    operation (processEventsWhileBlocked, networking.c): accept, read,
+    reply; no timers."""
+    from . import ae
+    from .server import updateCachedTime
+    updateCachedTime(0)
+    flags = ae.AE_FILE_EVENTS | ae.AE_DONT_WAIT | ae.AE_CALL_BEFORE_SLEEP | ae.AE_CALL_AFTER_SLEEP
+    for _ in range(4):
+        if not ae.aeProcessEvents(server.el, flags):
+            break
 
 
 def _load_aux(k, v, rsi):
@@ -1975,7 +2005,15 @@ def loadDataFromDisk():
     if server.aof_state:
         return
     start = time.time()
-    if rdbLoadOrDie(server.rdb_filename) == C_OK:
+    # Serve clients (with -LOADING) while the file loads. Only here: DEBUG
+    # RELOAD runs inside a command, where Redis protects the calling client;
+    # we simply do not re-enter the event loop from a command.
+    server.rdb_loading_serve_events = True
+    try:
+        status = rdbLoadOrDie(server.rdb_filename)
+    finally:
+        server.rdb_loading_serve_events = False
+    if status == C_OK:
         serverLog(LL_NOTICE, "DB loaded from disk: %.3f seconds", time.time() - start)
     elif getattr(server, "rdb_load_errno", None) != "ENOENT":
         serverLog(LL_WARNING, "Fatal error loading the DB: %s. Exiting.", server.rdb_load_errno)
