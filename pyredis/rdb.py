@@ -941,6 +941,11 @@ def redisFork(purpose):
     """
     openChildInfoPipe()
     start = time.monotonic()
+    # Move every existing object to the collector's permanent generation
+    # first: a collection in the parent while the child runs would otherwise
+    # walk (and so write to) the whole heap, and copy-on-write would then
+    # duplicate every page of it, stalling the parent and doubling memory.
+    gc.freeze()
     try:
         childpid = os.fork()
     except OSError:
