@@ -102,3 +102,12 @@ def test_docs_build_strict(tmp_path):
     assert '<a id="setCommand"></a>def setCommand(c):' in source
     compat = (site / "compatibility" / "index.html").read_text()
     assert "<td>string</td>" in compat
+
+
+def test_set_path_page_shows_the_live_stack():
+    """set-path.md quotes ustack's output; its frames must be the ones ustack prints now
+    (tests/tools/test_ustack.py checks those against a live server)."""
+    from test_ustack import FRAME, SET_PATH
+    with open(os.path.join(DOCS, "set-path.md"), encoding="utf-8") as f:
+        quoted = [m.group(1) for m in map(FRAME.match, f.read().splitlines()) if m]
+    assert quoted == SET_PATH
