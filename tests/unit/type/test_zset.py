@@ -611,12 +611,24 @@ def test_zrandmember_deterministic_cases(pair):
         ZRANDMEMBER small 4611686018427387904 WITHSCORES
         ZRANDMEMBER small 4611686018427387903 WITHSCORES
     """))
+    # With one member even the random forms are deterministic: shapes of
+    # the repeated-draw replies, RESP2 then RESP3.
+    single = script("""
+        ZADD one 1.5 a
+        ZRANDMEMBER one -3 WITHSCORES
+        ZRANDMEMBER one -2
+        ZRANDMEMBER one 1 WITHSCORES
+        ZRANDMEMBER one 2 WITHSCORES
+        ZRANDMEMBER one
+    """)
+    assert_same(pair, single)
     for conn in pair:
         conn.call("HELLO", "3")
     assert_same(pair, script("""
         ZRANDMEMBER small 5 WITHSCORES
         ZRANDMEMBER big 200 WITHSCORES
-    """))
+        ZRANDMEMBER nokey -3 WITHSCORES
+    """) + single)
 
 
 @pytest.mark.parametrize("size", [5, 30, 200])
