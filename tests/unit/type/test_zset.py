@@ -660,6 +660,9 @@ def test_zscan(pair):
         ZSCAN small 0 COUNT 0
         ZSCAN small 0 NOVALUES
         ZSCAN small x
+        ZSCAN small -1
+        ZSCAN small +5
+        ZSCAN small 18446744073709551616
         ZSCAN nokey 0
     """))
     fill(pair, "big", 500, scorefn=lambda i: i / 3)
