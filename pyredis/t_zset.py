@@ -623,7 +623,7 @@ def _parse_score_bound(s):
     """One bound of zslParseRange: strtod on the text, which must consume
     everything up to the (first) NUL and must not be NaN.  Returns the float
     or None."""
-    if len(s) <= 30 and _PLAIN_DEC_RE.match(s):
+    if len(s) <= 30 and (s.isdigit() or _PLAIN_DEC_RE.match(s)):
         return float(s)  # plain decimal: float() rounds exactly as strtod
     nul = s.find(b"\x00")
     if nul >= 0:

@@ -133,7 +133,7 @@ def string2d(s):
     # Fast path for the common plain decimals ("3", "-1.5"): short enough
     # that they cannot overflow or underflow, and float() rounds correctly
     # like strtod.  Everything else takes the exact route below.
-    if len(s) <= 30 and _PLAIN_DEC_RE.match(s):
+    if len(s) <= 30 and (s.isdigit() or _PLAIN_DEC_RE.match(s)):
         return float(s)
     if not s or s[:1].isspace():
         return None
