@@ -26,7 +26,7 @@ slices as integers instead of comparing byte by byte.
 
 import sys
 from array import array
-from itertools import islice
+from itertools import islice, repeat
 
 # lzfP.h / lzf_c.c constants (HLOG=16 -> 65536 slots).
 HLOG = 16
@@ -85,12 +85,7 @@ def lzf_hash_positions(data):
 _SMALL_INPUT = 4096
 
 
-class _SparseTable(dict):
-    """The slot table as a dict: a slot never written reads as "empty"."""
-    __slots__ = ()
-
-    def __missing__(self, key):
-        return -MAX_OFF - 2
+_SHARED_HTAB = [-MAX_OFF - 2] * HSIZE
 
 
 def _emit_literals(out, data, start, end):
@@ -125,10 +120,19 @@ def lzf_compress(data, out_len=None):
     # the distance test.  Position 0 is never stored: C only accepts a
     # reference strictly after the start of the input, and 0 is the first
     # position so its slot was empty anyway.
-    # Small inputs (an RDB has one per listpack value) touch few slots:
-    # a dict that answers "empty" for a missing slot costs far less to set
-    # up than the 65536-entry list, and holds the same values.
-    htab = _SparseTable() if in_len < _SMALL_INPUT else [-MAX_OFF - 2] * HSIZE
+    if in_len >= _SMALL_INPUT:
+        return _lzf_compress(data, in_len, out_len, hpos, [-MAX_OFF - 2] * HSIZE)
+    # Small inputs (an RDB has one per listpack value) reuse one table:
+    # building 65536 slots would cost more than compressing. Only the slots
+    # of this input's positions were written, so only those are reset.
+    try:
+        return _lzf_compress(data, in_len, out_len, hpos, _SHARED_HTAB)
+    finally:
+        list(map(_SHARED_HTAB.__setitem__, hpos, repeat(-MAX_OFF - 2, len(hpos))))
+
+
+def _lzf_compress(data, in_len, out_len, hpos, htab):
+    """The compressor's main loop over a prepared slot table (see lzf_compress)."""
     end2 = in_len - 2
     out = bytearray()
     lit_start = 0   # first byte of the pending literal stretch
@@ -221,21 +225,25 @@ def lzf_decompress(data, expected_len):
     Raises ValueError on truncated input, a reference before the start of
     the output, output overflow or a length mismatch.
     """
-    data = bytes(data)
+    if type(data) is not bytes:
+        data = bytes(data)
     in_len = len(data)
     out = bytearray()
+    olen = 0        # len(out), tracked to save a call per item
     ip = 0
     while ip < in_len:
         ctrl = data[ip]
         ip += 1
         if ctrl < MAX_LIT:
             ctrl += 1
-            if len(out) + ctrl > expected_len:
+            end = ip + ctrl
+            if olen + ctrl > expected_len:
                 raise ValueError("lzf: output overflow")
-            if ip + ctrl > in_len:
+            if end > in_len:
                 raise ValueError("lzf: truncated literal run")
-            out += data[ip:ip + ctrl]
-            ip += ctrl
+            out += data[ip:end]
+            olen += ctrl
+            ip = end
         else:
             ln = ctrl >> 5
             if ip >= in_len:
@@ -248,7 +256,6 @@ def lzf_decompress(data, expected_len):
             dist = ((ctrl & 0x1F) << 8) + data[ip] + 1
             ip += 1
             ln += 2
-            olen = len(out)
             if olen + ln > expected_len:
                 raise ValueError("lzf: output overflow")
             if dist > olen:
@@ -261,6 +268,7 @@ def lzf_decompress(data, expected_len):
                 pattern = bytes(out[start:])
                 reps, rem = divmod(ln, dist)
                 out += pattern * reps + pattern[:rem]
-    if len(out) != expected_len:
+            olen += ln
+    if olen != expected_len:
         raise ValueError("lzf: decompressed length mismatch")
     return bytes(out)

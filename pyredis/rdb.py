@@ -455,12 +455,34 @@ def zset_listpack_blob(zs):
     return lpEncode(entries)
 
 
+_LP_STR6 = [bytes((0x80 | n,)) for n in range(64)]
+
+
+def lp_fast_encode(elements):
+    """lpEncode for the common case, with the same bytes: a short string that
+    cannot be an integer (it does not start with a digit or '-') is encoded
+    inline as <0x80|len> <bytes> <backlen>; anything else goes through
+    listpack.lp_encode_entry."""
+    parts = []
+    append = parts.append
+    STR6, BYTE = _LP_STR6, _BYTE
+    for e in elements:
+        n = len(e)
+        c0 = e[0] if n else 48
+        if n < 64 and not (48 <= c0 <= 57 or c0 == 45) and type(e) is bytes:
+            append(STR6[n] + e + BYTE[n + 1])
+        else:
+            append(lp_encode_entry(e))
+    body = b"".join(parts)
+    return struct.pack("<IH", 7 + len(body), min(len(elements), 0xFFFF)) + body + b"\xff"
+
+
 def hash_listpack_blob(h):
     entries = []
     for f, v in h.items():
         entries.append(f)
         entries.append(v)
-    return lpEncode(entries)
+    return lp_fast_encode(entries)
 
 
 def rdb_encode_object(o):
@@ -1404,8 +1426,9 @@ def lp_fast_decode(lp):
             append(lp[p + 5:p + size])
         else:
             raise ValueError("bad listpack entry encoding")
-        p += size + (1 if size < 128 else 2 if size < 16384 else 3 if size < 2097152
-                     else 4 if size < 268435456 else 5)
+        # lpEncodeBacklen's thresholds, "<" ones included.
+        p += size + (1 if size < 128 else 2 if size < 16383 else 3 if size < 2097151
+                     else 4 if size < 268435455 else 5)
     if p != end or (numele != 0xFFFF and numele != len(out)):
         raise ValueError("listpack entries do not match its header")
     return out
