@@ -710,7 +710,7 @@ def rdbSaveRio(req, rdb, rdbflags, rsi):
     (rdbSaveRio). Returns C_OK or C_ERR (C also reports errno through a
     pointer; callers here read the rio's error flag instead)."""
     if server.rdb_checksum:
-        rdb.update_cksum = True
+        _rio.rioStartChecksum(rdb)
     stack_file = os.environ.get("PYREDIS_RDB_STACK_FILE")
     if stack_file:
         _dump_stack(stack_file)

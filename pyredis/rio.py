@@ -184,6 +184,16 @@ def rioChecksum(r):
     return r.cksum
 
 
+def rioStartChecksum(r):
+    """Checksum what is written from now on (C sets r->update_cksum): bytes
+    already written, such as a $EOF: prefix, stay outside the checksum."""
+    if r.backend == RIO_BACKEND_BUFFER:
+        r.cksum_done = len(r.buf)
+    else:
+        _rio_hand_off(r)
+    r.update_cksum = True
+
+
 def rioDeferChecksum(r):
     """Checksum the whole stream at the end, on two cores, instead of chunk by
     chunk (Python-only; used by rdbSave, which has the file's bytes at hand)."""
