@@ -15,7 +15,8 @@ BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1.
 instead: SAVE time and start-up load time ("DB loaded from disk") for
 1,000,000 string keys and for 100,000 hashes of 10 fields, and whether
 BGSAVE stalls the parent (the slowest PING while the child saves), for
-pyredis beside real Redis. BENCH_RDB_KEYS / BENCH_RDB_HASHES shrink it.
+pyredis beside real Redis. BENCH_RDB_KEYS / BENCH_RDB_HASHES shrink it (0
+skips that dataset); BENCH_RDB_ARGS passes options to both servers.
 """
 
 import os
@@ -117,6 +118,7 @@ def load_keys(port, count):
 
 RDB_KEYS = int(os.environ.get("BENCH_RDB_KEYS", "1000000"))
 RDB_HASHES = int(os.environ.get("BENCH_RDB_HASHES", "100000"))
+RDB_ARGS = os.environ.get("BENCH_RDB_ARGS", "").split()   # e.g. "--rdbcompression no"
 
 
 def _call(s, payload, nreplies):
@@ -210,8 +212,10 @@ def rdb_main():
     rows = []
     for label, loader, n in (("%d strings" % RDB_KEYS, load_keys, RDB_KEYS),
                              ("%d hashes x 10" % RDB_HASHES, load_hashes, RDB_HASHES)):
+        if not n:
+            continue
         for kind in kinds:
-            p = LoggedProc(kind)
+            p = LoggedProc(kind, extra=RDB_ARGS)
             try:
                 loader(p.port, n)
                 save_s, reply = _timed(p.port, b"SAVE\r\n")
@@ -220,7 +224,7 @@ def rdb_main():
                 stall = bgsave_stall(p.port)
             finally:
                 p.kill()
-            q = LoggedProc(kind, p.dir)
+            q = LoggedProc(kind, p.dir, extra=RDB_ARGS)
             try:
                 load_s = _loaded_seconds(q)
             finally:
