@@ -490,3 +490,32 @@ def test_random_sequences_match_redis(pair, ops):
         conn.call("DEL", "h")
     mismatches = compare_script(pair, ops + [("HGETALL", "h"), ("OBJECT", "ENCODING", "h")])
     assert not mismatches, mismatches
+
+
+def test_tcl_corner_cases(pair):
+    """More cases in the spirit of hash.tcl: NUL bytes inside numbers, float
+    formatting that must come out short, HSTRLEN of integer-looking values."""
+    assert_same(pair, [
+        ("HSET", "h", "nul", b"1\x002", "sp", "1 ", "i", "-1", "z", "0",
+         "big", "9223372036854775807", "neg", "-9223372036854775808", "f", "1.5"),
+        ("HINCRBYFLOAT", "h", "nul", "1"),
+        ("HINCRBY", "h", "nul", "1"),
+        ("HINCRBY", "h", "sp", "1"),
+        ("HINCRBYFLOAT", "h", "sp", "1"),
+        ("HSTRLEN", "h", "i"), ("HSTRLEN", "h", "z"), ("HSTRLEN", "h", "big"),
+        ("HSTRLEN", "h", "neg"), ("HSTRLEN", "h", "f"), ("HSTRLEN", "h", "nul"),
+        ("HINCRBYFLOAT", "fl", "a", "1.23"),
+        ("HINCRBYFLOAT", "fl", "a", "0.77"),
+        ("HINCRBYFLOAT", "fl", "b", "0.1"),
+        ("HINCRBYFLOAT", "fl", "b", "0.2"),
+        ("HINCRBYFLOAT", "fl", "c", "-1.1"),
+        ("HINCRBYFLOAT", "fl", "c", "1.1"),
+        ("HGETALL", "fl"),
+        ("HINCRBY", "n", "a", "17179869184"),
+        ("HINCRBY", "n", "a", "17179869184"),
+        ("HINCRBYFLOAT", "n", "a", "17179869184.5"),
+        ("HGET", "n", "a"),
+        ("HSET", "del", "a", "1", "b", "2"),
+        ("HDEL", "del", "a", "b", "a", "c"),
+        ("EXISTS", "del"),
+    ])

@@ -539,3 +539,37 @@ def test_random_sequences_match_redis(pair, ops):
     final = [("SMEMBERS", k) for k in "abc"] + [("OBJECT", "ENCODING", k) for k in "abc"]
     mismatches = compare_script(pair, ops + final)
     assert not mismatches, mismatches
+
+
+def test_srandmember_reaches_every_member(server):
+    """Repeated picks (negative count) cover a small set: each member is
+    reachable, whichever encoding the set has."""
+    conn = server.raw()
+    try:
+        for key, members in (("ints", [b"%d" % i for i in range(10)]),
+                             ("strs", [b"m%d" % i for i in range(10)])):
+            conn.call("DEL", key)
+            conn.call("SADD", key, *members)
+            assert set(parse(conn.call("SRANDMEMBER", key, "-1000"))) == set(members)
+            assert parse(conn.call("SRANDMEMBER", key)) in members
+    finally:
+        conn.close()
+
+
+def test_tcl_corner_cases(pair):
+    assert_same(pair, script("""
+        SADD s a b c
+        SREM s a b c d
+        EXISTS s
+        SADD i 1 2 3
+        SREM i 1 x 2 3 4
+        EXISTS i
+        SMISMEMBER i
+        SADD big 1 2 3
+        SADD big 4 5 6 7 8 9 10 -1 -100 1000000 9223372036854775807
+        SMEMBERS big
+        SINTER big big
+        SUNION big
+        SDIFF big
+        SPOP big 100
+    """))
