@@ -13,6 +13,7 @@ import random
 
 import pytest
 from helpers.differential import assert_same, compare_script
+from helpers.inprocess import run_commands
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -384,12 +385,36 @@ def test_zpop_and_zmpop(pair):
     """))
 
 
-def test_zmpop_propagates_as_zpop(server, pair):
-    """ZMPOP is replicated as ZPOPMIN/ZPOPMAX key count: MONITOR shows the
-    command as sent, so we check the reply and that the key is gone."""
-    fill(pair, "z", 3)
-    both(pair, "ZMPOP", "1", "z", "MAX", "COUNT", "10")
-    both(pair, "EXISTS", "z")
+def test_events_and_propagation_in_process():
+    got = run_commands("""
+        ZADD z 1 a 2 b 3 c 4 d
+        ZADD z 1 a
+        ZADD z XX 5 nosuch
+        ZINCRBY z 1 a
+        ZMPOP 1 z MAX COUNT 2
+        ZMPOP 2 nokey z MIN
+        ZMPOP 1 nokey MIN
+        ZPOPMIN z 5
+        ZPOPMIN z
+        ZADD y 1 a
+        ZRANGESTORE d y 0 -1
+        ZUNIONSTORE u 1 y
+        ZINTERSTORE u 2 y nokey
+    """)
+    assert got["ZADD z 1 a 2 b 3 c 4 d"] == (["zadd"], [["ZADD", "z", "1", "a", "2", "b", "3",
+                                                          "c", "4", "d"]])
+    assert got["ZADD z 1 a"] == ([], [])
+    assert got["ZADD z XX 5 nosuch"] == ([], [])
+    assert got["ZINCRBY z 1 a"] == (["zincr"], [["ZINCRBY", "z", "1", "a"]])
+    # ZMPOP goes out as the ZPOPMIN/ZPOPMAX of what it popped.
+    assert got["ZMPOP 1 z MAX COUNT 2"] == (["zpopmax"], [["ZPOPMAX", "z", "2"]])
+    assert got["ZMPOP 2 nokey z MIN"] == (["zpopmin"], [["ZPOPMIN", "z", "1"]])
+    assert got["ZMPOP 1 nokey MIN"] == ([], [])
+    assert got["ZPOPMIN z 5"] == (["zpopmin", "del"], [["ZPOPMIN", "z", "5"]])
+    assert got["ZPOPMIN z"] == ([], [])
+    assert got["ZRANGESTORE d y 0 -1"] == (["zrangestore"], [["ZRANGESTORE", "d", "y", "0", "-1"]])
+    assert got["ZUNIONSTORE u 1 y"] == (["zunionstore"], [["ZUNIONSTORE", "u", "1", "y"]])
+    assert got["ZINTERSTORE u 2 y nokey"] == (["del"], [["ZINTERSTORE", "u", "2", "y", "nokey"]])
 
 
 # ---------------------------------------------------------------------------
