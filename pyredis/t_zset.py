@@ -67,6 +67,7 @@ from .object import (
     getRangeLongFromObjectOrReply,
 )
 from .server_h import (
+    CLIENT_CLOSE_ASAP,
     LONG_MAX,
     NOTIFY_GENERIC,
     NOTIFY_ZSET,
@@ -2363,6 +2364,8 @@ def zrandmemberWithCountCommand(c, l, withscores):
                 x = zslGetElementByRank(zsl, rand(1, size))
                 items.append((x.ele, x.score))
             zset_reply_items(c, items, withscores, header=False)
+            if c.flags & CLIENT_CLOSE_ASAP:
+                break  # the output buffer limit gave up on this client
         return
 
     # CASE 2: the count covers the whole set: all of it, in iteration
