@@ -165,3 +165,27 @@ LISTS = [
 
 def test_list_stream(server, real_redis):
     assert_same_stream(server, real_redis, "KEA", LISTS)
+
+
+HASHES = [
+    ("HSET", "h", "a", "1", "b", "2"), ("HSET", "h", "a", "1"), ("HSETNX", "h", "a", "x"),
+    ("HSETNX", "h", "c", "3"), ("HMSET", "h", "d", "4"), ("HINCRBY", "h", "n", "5"),
+    ("HINCRBYFLOAT", "h", "f", "1.5"), ("HDEL", "h", "zz"), ("HDEL", "h", "a", "b"),
+    ("HGETALL", "h"), ("HDEL", "h", "c", "d", "n", "f"), ("HGET", "nohash", "x"),
+]
+
+SETS = [
+    ("SADD", "s", "a", "b", "c"), ("SADD", "s", "a"), ("SREM", "s", "zz"), ("SREM", "s", "a"),
+    ("SMOVE", "s", "t", "b"), ("SMOVE", "s", "t", "nope"), ("SPOP", "t"), ("SADD", "u", "1", "2", "3"),
+    ("SPOP", "u", "2"), ("SADD", "v", "x", "y"), ("SINTERSTORE", "w", "v", "u"),
+    ("SUNIONSTORE", "w", "v", "u"), ("SDIFFSTORE", "w", "v", "nokey"), ("SINTERSTORE", "w", "nokey", "v"),
+]
+
+
+def test_hash_stream(server, real_redis):
+    assert_same_stream(server, real_redis, "KEA", HASHES)
+
+
+def test_set_stream(server, real_redis):
+    # (SPOP picks members at random, but the events name only the key.)
+    assert_same_stream(server, real_redis, "KEA", SETS)
