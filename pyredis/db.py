@@ -279,9 +279,9 @@ def signalFlushedDb(dbid, async_):
     from .multi import touchAllWatchedKeysInDb
     if dbid == -1:
         for db in server.db:
-            touchAllWatchedKeysInDb(db, db)
+            touchAllWatchedKeysInDb(db, None)
     else:
-        touchAllWatchedKeysInDb(server.db[dbid], server.db[dbid])
+        touchAllWatchedKeysInDb(server.db[dbid], None)
     if server.tracking_clients:
         from .tracking import trackingInvalidateKeysOnFlush
         trackingInvalidateKeysOnFlush(async_)
@@ -885,13 +885,15 @@ def dbSwapDatabases(id1, id2):
     if id1 == id2:
         return C_OK
     a, b = server.db[id1], server.db[id2]
+    # WATCHes are judged on the contents before the swap: each side's keys
+    # are "emptied" and replaced by the other side's.
+    from .multi import touchAllWatchedKeysInDb
+    touchAllWatchedKeysInDb(a, b)
+    touchAllWatchedKeysInDb(b, a)
     a.dict, b.dict = b.dict, a.dict
     a.expires, b.expires = b.expires, a.expires
     a.avg_ttl, b.avg_ttl = b.avg_ttl, a.avg_ttl
     a.expires_cursor, b.expires_cursor = b.expires_cursor, a.expires_cursor
-    from .multi import touchAllWatchedKeysInDb
-    touchAllWatchedKeysInDb(a, b)
-    touchAllWatchedKeysInDb(b, a)
     # Clients blocked on keys that now exist in the swapped-in data wake up.
     from .blocked import scanDatabaseForReadyKeys
     scanDatabaseForReadyKeys(a)

@@ -191,3 +191,55 @@ def test_pipelined_transaction(pair):
         conn.send(b"".join(encode_command(c) for c in cmds))
         out.append([conn.read_reply() for _ in cmds])
     assert out[0] == out[1]
+
+
+def run_timed(srv, script):
+    """Run a script with ("SLEEP", seconds) steps on one connection; return the replies."""
+    c = srv.raw()
+    c.call("FLUSHALL")
+    c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    out = []
+    try:
+        for cmd in script:
+            if cmd[0] == "SLEEP":
+                time.sleep(cmd[1])
+            else:
+                out.append(c.call(*cmd))
+    finally:
+        c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+        c.call("SELECT", "0")
+        c.close()
+    return out
+
+
+STALE = {
+    "watch-stale-key": [("SET", "x", "foo", "PX", "1"), ("SLEEP", 0.01), ("WATCH", "x")],
+    "delete-watched-stale-key": [("SET", "x", "foo", "PX", "1"), ("SLEEP", 0.01), ("WATCH", "x"),
+                                 ("EXISTS", "x")],
+    "flushdb-with-stale-key": [("SET", "x", "foo", "PX", "1"), ("SLEEP", 0.01), ("WATCH", "x"),
+                               ("FLUSHDB",)],
+    "swapdb-stale-for-nothing": [("SELECT", "1"), ("SET", "x", "foo", "PX", "1"), ("SLEEP", 0.01),
+                                 ("WATCH", "x"), ("SWAPDB", "0", "1")],
+    "swapdb-nothing-for-stale": [("SET", "x", "foo", "PX", "1"), ("SLEEP", 0.01), ("SELECT", "1"),
+                                 ("WATCH", "x"), ("SWAPDB", "0", "1")],
+    "swapdb-stale-for-stale": [("SELECT", "1"), ("SET", "x", "foo", "PX", "1"), ("SELECT", "0"),
+                               ("SET", "x", "bar", "PX", "1"), ("SLEEP", 0.01), ("SELECT", "1"),
+                               ("WATCH", "x"), ("SWAPDB", "0", "1")],
+    "swapdb-live-for-stale": [("SET", "x", "foo", "PX", "1"), ("SELECT", "1"), ("SLEEP", 0.01),
+                              ("WATCH", "x"), ("SELECT", "0"), ("SET", "x", "live"), ("SELECT", "1"),
+                              ("SWAPDB", "0", "1")],
+    "watch-remembers-db": [("SELECT", "5"), ("SET", "x", "30"), ("WATCH", "x"), ("SELECT", "1"),
+                           ("SET", "x", "10"), ("SELECT", "5")],
+    "expire-touches": [("SET", "x", "foo"), ("WATCH", "x"), ("EXPIRE", "x", "10")],
+    "lazy-expired-after-watch": [("SET", "x", "1", "PX", "30"), ("WATCH", "x"), ("SLEEP", 0.05)],
+    "discard-clears-dirty": [("SET", "x", "1"), ("WATCH", "x"), ("SET", "x", "2"), ("MULTI",),
+                             ("DISCARD",)],
+    "unwatch-nothing": [("UNWATCH",)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(STALE))
+def test_watch_stale_and_edge_cases(server, real_redis, name):
+    script = STALE[name] + [("MULTI",), ("PING",), ("EXEC",)]
+    ours, theirs = run_timed(server, script), run_timed(real_redis, script)
+    assert ours == theirs, (name, ours, theirs)
