@@ -302,6 +302,15 @@ def readQueryFromClient(conn):
         c.bigarg_len += nread
         server.stat_net_input_bytes += nread
         c.lastinteraction = server.unixtime
+        # In Redis this argument sits in the query buffer, so the query
+        # buffer limit applies to what of it has arrived so far.
+        if not c.flags & CLIENT_MASTER and c.bigarg_len > server.client_max_querybuf_len:
+            serverLog(LL_WARNING, "Closing client that reached max query buffer length: %s "
+                      "(qbuf initial bytes: %s)", catClientInfoString(c),
+                      sdscatrepr(bytes(view.obj[:64])).decode("latin-1"))
+            server.stat_client_qbuf_limit_disconnections += 1
+            freeClientAsync(c)
+            return
         if c.bigarg_len < len(big):
             return
         # The argument is complete (its trailing CRLF included).
@@ -331,8 +340,9 @@ def readQueryFromClient(conn):
     if c.flags & CLIENT_MASTER:
         c.read_reploff += nread
     elif len(c.querybuf) > server.client_max_querybuf_len:
-        serverLog(LL_WARNING, "Closing client that reached max query buffer length: %s",
-                  catClientInfoString(c))
+        serverLog(LL_WARNING, "Closing client that reached max query buffer length: %s "
+                  "(qbuf initial bytes: %s)", catClientInfoString(c),
+                  sdscatrepr(bytes(c.querybuf[:64])).decode("latin-1"))
         server.stat_client_qbuf_limit_disconnections += 1
         freeClientAsync(c)
         return
@@ -375,6 +385,11 @@ def processInlineBuffer(c):
     """Parse one telnet-style inline command (processInlineBuffer)."""
     qb = c.querybuf
     newline = qb.find(b"\n", c.qb_pos)
+    # Redis looks for the newline with strchr, which stops at a NUL byte:
+    # a NUL before the newline means "no full line yet", until the buffer
+    # passes the inline limit. We do the same rather than accept the line.
+    if newline > 0 and qb.find(b"\0", c.qb_pos, newline) >= 0:
+        newline = -1
     if newline < 0:
         if len(qb) - c.qb_pos > PROTO_INLINE_MAX_SIZE:
             addReplyError(c, "Protocol error: too big inline request")
