@@ -552,7 +552,7 @@ def _set_bind(args, loading):
 
 
 def _get_bind():
-    return " ".join(server.bindaddr) if server.bindaddr else "* -::*"
+    return " ".join(server.bindaddr)
 
 
 def _set_replicaof(args, loading):
@@ -640,7 +640,7 @@ def initConfigValues():
     ]
     server.oom_score_adj_values = [0, 200, 800]
     server.notify_keyspace_events = 0
-    server.bindaddr = []
+    server.bindaddr = ["*", "-::*"]    # CONFIG_DEFAULT_BINDADDR
     server.masterhost = None
     server.masterport = 6379
     server.latency_tracking_info_percentiles = [50.0, 99.0, 99.9]
@@ -771,16 +771,66 @@ def loadServerConfigFromString(config):
         if cfg is not None:
             if not (cfg.flags & MULTI_ARG_CONFIG) and len(argv) != 2:
                 _loaderr(linenum, line, "wrong number of arguments")
-            err = _set_value(cfg, argv[1:], True)
+            args = argv[1:]
+            # A multi-word config given as one quoted word ("--save '60 5'")
+            # is split again, unless it is empty ("--save ''" resets).
+            if cfg.flags & MULTI_ARG_CONFIG and len(argv) == 2 and argv[1]:
+                args = [a.decode("utf-8", "surrogateescape")
+                        for a in sdssplitargs(argv[1].encode("utf-8", "surrogateescape")) or []]
+            err = _set_value(cfg, args, True)
             if err:
                 _loaderr(linenum, line, err)
             continue
+        if name in _DEPRECATED_CONFIGS and len(argv) == 2:
+            continue    # accepted and ignored, as 7.0 does
         if name == "include" and len(argv) == 2:
             loadServerConfig(argv[1], [])
-        elif name in ("rename-command", "user", "loadmodule", "sentinel"):
+        elif name == "rename-command" and len(argv) == 3:
+            # The command table is built after the config is read, so the
+            # rename is queued and applied (or reported) by applyRenameCommands.
+            if not _command_exists(argv[1]):
+                _loaderr(linenum, line, "No such command in rename-command")
+            _rename_queue.append((linenum, line, argv[1], argv[2]))
+        elif name in ("user", "loadmodule", "sentinel"):
             serverLog(LL_WARNING, "Ignoring unsupported directive '%s'", name)
         else:
             _loaderr(linenum, line, "Bad directive or wrong number of arguments")
+
+
+_DEPRECATED_CONFIGS = ("list-max-ziplist-entries", "list-max-ziplist-value",
+                       "lua-replicate-commands")
+_rename_queue = []
+
+
+def _command_exists(name):
+    """Does the command table know `name` ("get", "config|get")? Checked while
+    reading the file, so a bad rename stops the server before it starts."""
+    from .commands import COMMAND_TABLE
+    parts = name.lower().split("|")
+    spec = COMMAND_TABLE.get(parts[0])
+    if spec is None or len(parts) > 2:
+        return False
+    return len(parts) == 1 or parts[1] in (spec.get("subcommands") or {})
+
+
+def applyRenameCommands():
+    """Apply the config's rename-command lines to server.commands.
+
+    Redis does this while reading the file (its table exists by then); we
+    build the table later, so the lines wait here. An empty new name removes
+    the command. Errors are reported as config file errors, as Redis does.
+    """
+    from .server import lookupCommandBySds
+    while _rename_queue:
+        linenum, line, old, new = _rename_queue.pop(0)
+        cmd = lookupCommandBySds(old.encode("utf-8", "surrogateescape"))
+        if cmd is None:
+            _loaderr(linenum, line, "No such command in rename-command")
+        server.commands.pop(old.lower(), None)
+        if new:
+            if new.lower() in server.commands:
+                _loaderr(linenum, line, "Target command name already exists")
+            server.commands[new.lower()] = cmd
 
 
 def _loaderr(linenum, line, err):
@@ -818,17 +868,21 @@ def loadServerConfig(filename, options):
             import sys
             text += "\n" + sys.stdin.read()
         else:
-            text += "\n" + " ".join(_quote_option(w) for w in words)
+            # As redis-server's main(): the name as given, then every value
+            # quoted with sdscatrepr, so `--hz abc` reads back as `hz "abc"`
+            # (and an error message shows it that way). A bare --save means
+            # `save ""`.
+            if len(words) == 1 and words[0].lower() == "save":
+                words = words + [""]
+            text += "\n" + words[0] + " " + " ".join(_quote_option(w) for w in words[1:])
     _loading_state["save_reset"] = False
     loadServerConfigFromString(text)
 
 
 def _quote_option(w):
-    # Arguments from argv arrive unquoted; quote them so sdssplitargs gives
-    # back exactly the same words (an empty string stays an argument).
-    if w == "" or any(ch in w for ch in " \t\"'\\"):
-        return '"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return w
+    """One command-line value as a config-line word (sdscatrepr, as main() does)."""
+    from .util import sdscatrepr
+    return sdscatrepr(w.encode("utf-8", "surrogateescape")).decode("latin-1")
 
 
 # -- CONFIG command ----------------------------------------------------------------------
@@ -985,59 +1039,148 @@ def configRewriteCommand(c):
     addReply(c, shared.ok)
 
 
+REDIS_CONFIG_REWRITE_SIGNATURE = "# Generated by CONFIG REWRITE"
+
+# Directives that are not configs but belong in a config file; their lines
+# are kept (and "user" lines are rewritten from the users we have).
+_REWRITE_KNOWN_DIRECTIVES = ("include", "rename-command", "user", "loadmodule", "sentinel")
+
+
+class rewriteConfigState:
+    """The old file's lines and where each option appears (struct rewriteConfigState)."""
+    __slots__ = ("option_to_line", "rewritten", "lines", "needs_signature")
+
+    def __init__(self):
+        self.option_to_line = {}
+        self.rewritten = set()
+        self.lines = []
+        self.needs_signature = True
+
+
+def rewriteConfigReadOldFile(path):
+    """Read the old file into a rewriteConfigState (rewriteConfigReadOldFile).
+
+    Comments and blank lines are kept; a line that is neither a known
+    config nor a known directive is kept commented out as "# ??? line",
+    as Redis does.
+    """
+    state = rewriteConfigState()
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return state
+    if not text:
+        return state
+    for raw in text.split("\n"):
+        line = raw.strip("\r\n\t ")
+        if not line or line[0] == "#":
+            if state.needs_signature and line == REDIS_CONFIG_REWRITE_SIGNATURE:
+                state.needs_signature = False
+            state.lines.append(line)
+            continue
+        argv = sdssplitargs(line.encode("utf-8", "surrogateescape"))
+        name = argv[0].decode("utf-8", "surrogateescape").lower() if argv else None
+        cfg = lookupConfig(name) if name else None
+        if cfg is None and name not in _REWRITE_KNOWN_DIRECTIVES:
+            state.lines.append("# ??? " + line)
+            continue
+        state.lines.append(line)
+        key = cfg.name if cfg is not None else name     # aliases count as their config
+        state.option_to_line.setdefault(key, []).append(len(state.lines) - 1)
+    # split("\n") gives a last empty piece for a file ending in a newline,
+    # which sdssplitlen also yields; the blank-line squeezing absorbs it.
+    return state
+
+
+def rewriteConfigRewriteLine(state, option, line, force):
+    """Put `line` where `option` was, or append it if forced (rewriteConfigRewriteLine)."""
+    state.rewritten.add(option)
+    where = state.option_to_line.get(option)
+    if not where and not force:
+        return
+    if where:
+        state.lines[where.pop(0)] = line
+        if not where:
+            del state.option_to_line[option]
+    else:
+        if state.needs_signature:
+            state.lines.append(REDIS_CONFIG_REWRITE_SIGNATURE)
+            state.needs_signature = False
+        state.lines.append(line)
+
+
+def rewriteConfigRemoveOrphaned(state):
+    """Blank the leftover lines of rewritten options (rewriteConfigRemoveOrphaned)."""
+    for option, where in state.option_to_line.items():
+        if option in state.rewritten:
+            for i in where:
+                state.lines[i] = ""
+
+
+def rewriteConfigGetContentFromState(state):
+    """The new file text, runs of blank lines squeezed to one (rewriteConfigGetContentFromState)."""
+    out = []
+    was_empty = False
+    for line in state.lines:
+        if not line:
+            if was_empty:
+                continue
+            was_empty = True
+        else:
+            was_empty = False
+        out.append(line + "\n")
+    return "".join(out)
+
+
+# Options Redis always writes out, whatever their value (their rewrite
+# functions pass force=1): dir has no default, save and the percentiles are
+# written unconditionally.
+_ALWAYS_REWRITE = ("save", "dir", "latency-tracking-info-percentiles")
+
+
 def rewriteConfig(path):
     """Write the running configuration back to the file (rewriteConfig).
 
-    Lines for parameters still at their defaults are left as they are;
-    changed parameters replace the first line that sets them (later ones
-    are dropped) or are appended; comments and unknown lines are kept.
-    Written to a temp file, fsynced and renamed, so a crash never leaves a
-    half-written config.
+    Every option replaces the lines that set it in the old file (extra
+    lines become blank); an option not in the file is appended, below a
+    "# Generated by CONFIG REWRITE" line, only when it differs from its
+    default. Comments and directives are kept. Written to a temp file,
+    fsynced and renamed, so a crash never leaves a half-written config.
     """
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            lines = f.read().split("\n")
-    except FileNotFoundError:
-        lines = []
-    if lines and lines[-1] == "":
-        lines.pop()
-    wanted = {}
+    state = rewriteConfigReadOldFile(path)
     for cfg in CONFIG_TABLE:
-        if cfg.flags & (HIDDEN_CONFIG | VOLATILE_CONFIG) and cfg.type != "special":
-            pass
         cur = configGetValue(cfg)
-        default = _default_string(cfg)
-        if cur != default:
-            wanted[cfg.name] = _rewrite_lines(cfg, cur)
-    out = []
-    done = set()
-    for line in lines:
-        words = sdssplitargs(line.strip()) if line.strip() and not line.strip().startswith("#") \
-            else None
-        if words:
-            cfg = lookupConfig(words[0].decode("latin-1"))
-            if cfg is not None:
-                if cfg.name in wanted:
-                    if cfg.name not in done:
-                        out.extend(wanted[cfg.name])
-                        done.add(cfg.name)
-                    continue
-                if configGetValue(cfg) == _default_string(cfg):
-                    # Back at its default: drop the line, as Redis does.
-                    continue
-        out.append(line)
-    missing = [n for n in wanted if n not in done]
-    if missing:
-        out.append("# Generated by CONFIG REWRITE")
-        for n in missing:
-            out.extend(wanted[n])
-    data = "\n".join(out) + "\n"
+        force = cfg.name in _ALWAYS_REWRITE or cur != _default_string(cfg)
+        for line in _rewrite_lines(cfg, cur):
+            rewriteConfigRewriteLine(state, cfg.name, line, force)
+        state.rewritten.add(cfg.name)
+    rewriteConfigUserOption(state)
+    rewriteConfigRemoveOrphaned(state)
+    data = rewriteConfigGetContentFromState(state)
     tmp = "%s.tmp-%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.rename(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def rewriteConfigUserOption(state):
+    """Write the ACL users; ours is just "default" (rewriteConfigUserOption)."""
+    if server.requirepass:
+        import hashlib
+        pw = server.requirepass
+        pw = pw.encode("utf-8", "surrogateescape") if isinstance(pw, str) else bytes(pw)
+        auth = "#" + hashlib.sha256(pw).hexdigest()
+    else:
+        auth = "nopass"
+    rewriteConfigRewriteLine(state, "user", "user default on %s ~* &* +@all" % auth, True)
+    state.rewritten.add("user")
 
 
 def _default_string(cfg):

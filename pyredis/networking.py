@@ -23,7 +23,7 @@ import os
 import time
 
 from . import ae
-from .anet import anetFormatAddr, anetIsLoopback, anetTcpAccept
+from .anet import anetFormatAddr, anetTcpAccept
 from .connection import (CONN_STATE_CONNECTED, callHandler, connAccept,
                          connClose, connCreateAcceptedSocket, connGetPrivateData,
                          connHasWriteHandler, connPeerToString, connRead, connSetPrivateData,
@@ -231,7 +231,9 @@ def islocalClient(c):
     if c.flags & CLIENT_UNIX_SOCKET:
         return True
     ip, _ = connPeerToString(c.conn)
-    return anetIsLoopback(ip)
+    # Exactly these two strings, as Redis compares them: 127.0.0.2 or an
+    # IPv4-mapped ::ffff:127.0.0.1 peer is not "local" for protected mode.
+    return ip == "127.0.0.1" or ip == "::1"
 
 
 PROTECTED_MODE_ERROR = (

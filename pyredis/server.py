@@ -301,6 +301,8 @@ def populateCommandTable():
             continue
         server.commands[name] = cmd
     server.orig_commands = dict(server.commands)
+    from .config import applyRenameCommands
+    applyRenameCommands()
 
 
 def isContainerCommandBySds(name):
@@ -2026,7 +2028,8 @@ def initServerConfig():
 def listenToPort(port, bindaddrs):
     """Open a listening socket per bind address (listenToPort)."""
     fds = []
-    addrs = bindaddrs or ["*", "-::*"]
+    # No bind address at all ("bind" with no argument) means no TCP socket.
+    addrs = bindaddrs
     for addr in addrs:
         optional = addr.startswith("-")
         a = addr[1:] if optional else addr
@@ -2037,7 +2040,7 @@ def listenToPort(port, bindaddrs):
         try:
             s = anetTcpServer(port, a, server.tcp_backlog)
         except OSError as e:
-            if optional or (not bindaddrs and ":" in a):
+            if optional:
                 continue
             serverLog(LL_WARNING, "Warning: Could not create server TCP listening socket %s:%d: %s",
                       a, port, e.strerror)
@@ -2065,6 +2068,9 @@ def initServer():
             sys.exit(1)
         server.listeners = fds
         server.ipfd = [s.fileno() for s in fds]
+    if not server.listeners and not server.unixsocket:
+        serverLog(LL_WARNING, "Configured to not listen anywhere, exiting.")
+        sys.exit(1)
     for m in range(STATS_METRIC_COUNT):
         server.inst_metric[m] = _instMetric()
     server.stat_starttime = int(time.time())
