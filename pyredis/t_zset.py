@@ -1388,11 +1388,12 @@ class zrange_result_handler:
     set stored at ``dstkey`` (ZRANGESTORE) (t_zset.c zrange_result_handler).
 
     The C handler is a table of begin/emit/finalize callbacks so the walkers
-    can stream one element at a time.  Our walkers instead return the list of
-    (member, score) pairs and the handler consumes it in one go: a Python
-    function call per element costs more than building the list, and the
-    client reply is then one joined buffer.  ``begin_length`` keeps the one
-    thing "begin" decided that is visible: the encoding of the stored set.
+    can stream one element at a time.  Our walkers instead collect the list
+    of (member, score) pairs and hand it to zrangeResultFinalize in one go:
+    a Python function call per element costs more than building the list,
+    and the client reply is then one joined buffer.  The length the C passes
+    to "begin" survives as zrangeResultFinalize's ``begin_length``, because
+    it is what picks the encoding of a stored result.
     """
 
     __slots__ = ("client", "dstkey", "store", "withscores")
