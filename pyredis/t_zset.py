@@ -12,10 +12,15 @@ in both cases and ``encoding`` is the label Redis would report.  We do not
 build a byte-level listpack because in Python it would be slower than the
 skiplist for every operation and would teach less than the skiplist does;
 what we keep is every place where Redis converts (ZADD, ZRANGESTORE,
-ZUNIONSTORE ...), so OBJECT ENCODING answers as Redis does, and the two
-places where the listpack shows through to clients: ZSCAN replies scores the
-way the listpack stores them (util.c d2string) and returns the whole small set
-in one call, in order.
+ZUNIONSTORE, SORT ...), so OBJECT ENCODING answers as Redis does, and the
+places where the listpack shows through to clients:
+
+- ZSCAN replies scores the way the listpack stores them (util.c d2string)
+  and returns the whole small set in one call, in order;
+- a listpack stores an integral score as an integer, so -0 becomes 0;
+- lex ranges over members with different scores scan the listpack from one
+  end (the zzl*LexRange functions below), which gives a different, but
+  deterministic, answer from the skiplist walk.
 
 Why a skiplist in Python at all: the obvious Python alternative is a sorted
 list kept ordered with ``bisect``.  Its inserts and deletes are O(n) memmoves,
