@@ -33,12 +33,15 @@ The other ways out all end in unblockClient too: the timeout table
 UNBLOCK, and freeClient for a disconnect or CLIENT KILL.
 """
 
+import time
+
 from .server_h import (
     BLOCKED_LIST, BLOCKED_MODULE, BLOCKED_NONE, BLOCKED_POSTPONE, BLOCKED_SHUTDOWN,
     BLOCKED_STREAM, BLOCKED_WAIT, BLOCKED_ZSET, CLIENT_BLOCKED, CLIENT_PENDING_COMMAND,
     CLIENT_UNBLOCKED, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, OBJ_LIST, OBJ_MODULE, OBJ_STREAM,
     OBJ_ZSET, server,
 )
+from .timeout import addClientToTimeoutTable, removeClientFromTimeoutTable
 
 # Which blocked type a value type can wake (getBlockedTypeByType).
 _BTYPE_OF = {OBJ_LIST: BLOCKED_LIST, OBJ_ZSET: BLOCKED_ZSET, OBJ_STREAM: BLOCKED_STREAM,
@@ -51,7 +54,6 @@ def blockClient(c, btype):
     c.btype = btype
     server.blocked_clients += 1
     server.blocked_clients_by_type[btype] += 1
-    from .timeout import addClientToTimeoutTable
     addClientToTimeoutTable(c)
     if btype == BLOCKED_POSTPONE:
         # The command was not run: it stays in c.argv and runs when the
@@ -127,7 +129,6 @@ def unblockClient(c):
     server.blocked_clients_by_type[btype] -= 1
     c.flags &= ~CLIENT_BLOCKED
     c.btype = BLOCKED_NONE
-    from .timeout import removeClientFromTimeoutTable
     removeClientFromTimeoutTable(c)
     queueClientForReprocessing(c)
 
@@ -179,7 +180,6 @@ def _serve_one(receiver, serve):
     hooks see it), the time is charged, and what it propagated goes out
     as one unit (afterCommand).
     """
-    import time
     from .server import afterCommand
     prev_errors = server.stat_total_error_replies
     old_client = server.current_client

@@ -18,10 +18,15 @@ cluster mode is off, which is the only mode pyredis has; they never match
 patterns.
 """
 
-from .server_h import (
-    CLIENT_DENY_BLOCKING, CLIENT_MULTI, CLIENT_PUBSUB, CLIENT_PUSHING, CLIENT_REPLY_OFF,
-    CLIENT_REPLY_SKIP, server,
+from .networking import (
+    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyError, addReplyHelp,
+    addReplyLongLong, addReplySubcommandSyntaxError,
 )
+from .server_h import (
+    CLIENT_DENY_BLOCKING, CLIENT_FORCE_REPL, CLIENT_MULTI, CLIENT_PUBSUB, CLIENT_PUSHING,
+    CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP, server,
+)
+from .util import stringmatchlen
 
 
 class pubsubtype:
@@ -65,7 +70,6 @@ _SILENCED = CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP
 
 def _push(c, payload2, payload3):
     """Add a message frame (RESP2 array or RESP3 push) even under CLIENT REPLY OFF."""
-    from .networking import addReply
     old = c.flags
     c.flags = old | CLIENT_PUSHING
     addReply(c, payload2 if c.resp == 2 else payload3)
@@ -287,7 +291,6 @@ def pubsubPublishMessageInternal(channel, message, type):
     does with its shared objects; with many subscribers that is most of the
     cost.
     """
-    from .networking import addReply
     receivers = 0
     subs = getattr(server, type.server_attr).get(channel)
     if subs:
@@ -308,7 +311,6 @@ def pubsubPublishMessageInternal(channel, message, type):
         return receivers
     patterns = server.pubsub_patterns
     if patterns:
-        from .util import stringmatchlen
         for pattern, clients in list(patterns.items()):
             if not stringmatchlen(pattern, channel):
                 continue
@@ -338,7 +340,6 @@ def subscribeCommand(c):
         # A client that must get exactly one reply per command (a script,
         # for instance) cannot enter the subscribed state. MULTI is let
         # through for backward compatibility, as in Redis.
-        from .networking import addReplyError
         addReplyError(c, "SUBSCRIBE isn't allowed for a DENY BLOCKING client")
         return
     for channel in c.argv[1:]:
@@ -360,7 +361,6 @@ def unsubscribeCommand(c):
 def psubscribeCommand(c):
     """PSUBSCRIBE pattern [pattern ...] (psubscribeCommand)."""
     if c.flags & CLIENT_DENY_BLOCKING and not (c.flags & CLIENT_MULTI):
-        from .networking import addReplyError
         addReplyError(c, "PSUBSCRIBE isn't allowed for a DENY BLOCKING client")
         return
     for pattern in c.argv[1:]:
@@ -385,7 +385,6 @@ def publishCommand(c):
     PUBLISH changes no key, yet replicas must see it (their subscribers
     want the message too): forceCommandPropagation asks for replication.
     """
-    from .networking import addReplyLongLong
     receivers = pubsubPublishMessageAndPropagateToCluster(c.argv[1], c.argv[2], 0)
     forceCommandPropagation(c)
     addReplyLongLong(c, receivers)
@@ -393,7 +392,6 @@ def publishCommand(c):
 
 def spublishCommand(c):
     """SPUBLISH shardchannel message (spublishCommand)."""
-    from .networking import addReplyLongLong
     receivers = pubsubPublishMessageAndPropagateToCluster(c.argv[1], c.argv[2], 1)
     forceCommandPropagation(c)
     addReplyLongLong(c, receivers)
@@ -401,14 +399,12 @@ def spublishCommand(c):
 
 def forceCommandPropagation(c):
     """Replicate this command even though it did not dirty the dataset (forceCommandPropagation, REPL only)."""
-    from .server_h import CLIENT_FORCE_REPL
     c.flags |= CLIENT_FORCE_REPL
 
 
 def ssubscribeCommand(c):
     """SSUBSCRIBE shardchannel [shardchannel ...] (ssubscribeCommand)."""
     if c.flags & CLIENT_DENY_BLOCKING:
-        from .networking import addReplyError
         addReplyError(c, "SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
         return
     for channel in c.argv[1:]:
@@ -444,11 +440,9 @@ PUBSUB_HELP = [
 
 def channelList(c, pat, table):
     """Reply with the channels of `table` matching `pat` (all if None) (channelList)."""
-    from .networking import addReplyArrayLen, addReplyBulkCBuffer
     if pat is None:
         names = list(table)
     else:
-        from .util import stringmatchlen
         names = [ch for ch in table if stringmatchlen(pat, ch)]
     addReplyArrayLen(c, len(names))
     for ch in names:
@@ -456,7 +450,6 @@ def channelList(c, pat, table):
 
 
 def _numsub(c, table):
-    from .networking import addReplyArrayLen, addReplyBulkCBuffer, addReplyLongLong
     argv = c.argv
     addReplyArrayLen(c, (len(argv) - 2) * 2)
     for ch in argv[2:]:
@@ -471,7 +464,6 @@ def pubsubCommand(c):
     Every PUBSUB subcommand's spec names this one function, so it
     dispatches on the subcommand itself, as C does.
     """
-    from .networking import addReplyHelp, addReplyLongLong, addReplySubcommandSyntaxError
     argv = c.argv
     argc = len(argv)
     sub = argv[1].lower()
