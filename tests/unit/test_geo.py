@@ -296,3 +296,16 @@ def test_unrolled_decode_matches_geohash_decoder():
     for v in vals:
         a, b = decodeGeohash(v), decodeGeohash_reference(v)
         assert [x.hex() for x in a] == [x.hex() for x in b], v
+
+
+def test_fast_encode_matches_geohash_encoder():
+    """geo.geo_score (table-driven) gives GEOADD the very score geohash.py's encoder gives."""
+    from pyredis.geo import geo_score, geo_score_reference
+    rnd = random.Random(2)
+    pts = [(-180.0, -85.05112878), (180.0, 85.05112878), (0.0, 0.0), (-0.0, -0.0),
+           (179.99999999, 85.0511287799), (1e-300, -1e-300)]
+    pts += [(rnd.uniform(-180, 180), rnd.uniform(-85.05112878, 85.05112878)) for _ in range(20000)]
+    pts += [(round(rnd.uniform(-180, 180), rnd.randrange(8)),
+             round(rnd.uniform(-85.05, 85.05), rnd.randrange(8))) for _ in range(5000)]
+    for lon, lat in pts:
+        assert geo_score(lon, lat) == geo_score_reference(lon, lat), (lon, lat)
