@@ -34,6 +34,8 @@ import struct
 import sys
 import time
 from collections import deque
+from itertools import chain
+from operator import itemgetter
 
 from . import rio as _rio
 from .crc64 import crc64
@@ -458,31 +460,51 @@ def zset_listpack_blob(zs):
 _LP_STR6 = [bytes((0x80 | n,)) for n in range(64)]
 
 
+_LP_BACKLEN6 = [bytes((n + 1,)) for n in range(64)]
+# Every byte value except those an integer can start with: deleting them from
+# the first bytes of all elements leaves the numeric-looking ones.
+_NOT_NUMERIC_START = bytes(c for c in range(256) if c not in b"0123456789-")
+_first_byte = itemgetter(0)
+
+
 def lp_fast_encode(elements):
     """lpEncode for the common case, with the same bytes: a short string that
     cannot be an integer (it does not start with a digit or '-') is encoded
-    inline as <0x80|len> <bytes> <backlen>; anything else goes through
-    listpack.lp_encode_entry."""
+    as <0x80|len> <bytes> <backlen = len+1>; anything else goes through
+    listpack.lp_encode_entry.
+
+    When every element is such a string (most hashes), the three parts of
+    all entries are built with map() and interleaved by slice assignment,
+    so no Python code runs per element.
+    """
+    n = len(elements)
+    lens = list(map(len, elements))
+    if n and max(lens) < 64 and min(lens) > 0 and set(map(type, elements)) == {bytes}:
+        firsts = bytes(map(_first_byte, elements))
+        if not firsts.translate(None, _NOT_NUMERIC_START):
+            parts = [None] * (3 * n)
+            parts[0::3] = map(_LP_STR6.__getitem__, lens)
+            parts[1::3] = elements
+            parts[2::3] = map(_LP_BACKLEN6.__getitem__, lens)
+            body = b"".join(parts)
+            return struct.pack("<IH", 7 + len(body), min(n, 0xFFFF)) + body + b"\xff"
     parts = []
     append = parts.append
     STR6, BYTE = _LP_STR6, _BYTE
     for e in elements:
-        n = len(e)
-        c0 = e[0] if n else 48
-        if n < 64 and not (48 <= c0 <= 57 or c0 == 45) and type(e) is bytes:
-            append(STR6[n] + e + BYTE[n + 1])
+        ln = len(e)
+        c0 = e[0] if ln else 48
+        if ln < 64 and not (48 <= c0 <= 57 or c0 == 45) and type(e) is bytes:
+            append(STR6[ln] + e + BYTE[ln + 1])
         else:
             append(lp_encode_entry(e))
     body = b"".join(parts)
-    return struct.pack("<IH", 7 + len(body), min(len(elements), 0xFFFF)) + body + b"\xff"
+    return struct.pack("<IH", 7 + len(body), min(n, 0xFFFF)) + body + b"\xff"
 
 
 def hash_listpack_blob(h):
-    entries = []
-    for f, v in h.items():
-        entries.append(f)
-        entries.append(v)
-    return lp_fast_encode(entries)
+    """The listpack of a listpack-encoded hash: field, value, ... in dict order."""
+    return lp_fast_encode(list(chain.from_iterable(h.items())))
 
 
 def rdb_encode_object(o):
@@ -1394,12 +1416,14 @@ def lp_fast_decode(lp):
     end = n - 1
     while p < end:
         b = lp[p]
+        if 0x80 <= b < 0xC0:          # short string: the common case
+            size = b - 0x7F
+            append(lp[p + 1:p + size])
+            p += size + 1             # size <= 64: a one-byte backlen
+            continue
         if b < 0x80:
             append(b"%d" % b)
             size = 1
-        elif b < 0xC0:
-            size = 1 + (b & 0x3F)
-            append(lp[p + 1:p + size])
         elif b < 0xE0:
             v = ((b & 0x1F) << 8) | lp[p + 1]
             append(b"%d" % (v - 8192 if v >= 4096 else v))
