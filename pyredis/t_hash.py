@@ -52,6 +52,7 @@ from .server_h import (
     shared,
 )
 from .t_list import bulk_items
+from .t_set import forget_random_snapshot, random_member
 from .util import ld2string, ld_round, string2ld, string2ll
 
 OBJ_HASH_KEY = 1
@@ -107,6 +108,8 @@ def hashTypeSet(o, field, value):
             o.encoding = OBJ_ENCODING_HT
     update = field in d
     d[field] = value
+    if not update:
+        forget_random_snapshot(d)
     if o.encoding == OBJ_ENCODING_LISTPACK and len(d) > server.hash_max_listpack_entries:
         o.encoding = OBJ_ENCODING_HT
     return 1 if update else 0
@@ -153,12 +156,11 @@ def hashTypeDup(o):
 def hashTypeRandomElement(o):
     """One random (field, value) pair (hashTypeRandomElement).
 
-    Python dicts cannot pick a random entry in O(1); skipping a random
-    number of entries in C (islice) is O(n) but fast for the sizes where
-    it matters.
+    Python dicts cannot pick a random entry in O(1); t_set.random_member
+    draws from a snapshot of the keys, which every new field invalidates.
     """
     d = o.ptr
-    k = next(islice(d, random.randrange(len(d)), None))
+    k = random_member(d)
     return k, d[k]
 
 
@@ -227,6 +229,8 @@ def hsetCommand(c):
     else:
         for i in range(2, argc, 2):
             d[argv[i]] = argv[i + 1]
+    if len(d) != before:
+        forget_random_snapshot(d)
     # Redis checks the entry count after each pair; the hash only grows
     # here, so checking once at the end converts in the same cases.
     if o.encoding == OBJ_ENCODING_LISTPACK and len(d) > server.hash_max_listpack_entries:

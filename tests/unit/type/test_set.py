@@ -573,3 +573,36 @@ def test_tcl_corner_cases(pair):
         SDIFF big
         SPOP big 100
     """))
+
+
+def test_spop_loop_on_big_set_sees_every_member_once(server):
+    """Single SPOPs draw from a snapshot of the members (a Python set has no
+    O(1) random pick): every member must still come out exactly once, and a
+    member added half way must be poppable too."""
+    from helpers.servers import encode_command
+    conn = server.raw()
+    try:
+        conn.call("DEL", "s")
+        members = [b"m%d" % i for i in range(3000)]
+        conn.call("SADD", "s", *members)
+        popped = []
+        for half in range(2):
+            conn.send(encode_command(["SPOP", "s"]) * 1500)
+            popped += [parse(conn.read_reply()) for _ in range(1500)]
+            if half == 0:
+                assert conn.call("SADD", "s", "late") == b":1\r\n"
+        popped.append(parse(conn.call("SPOP", "s")))
+        assert sorted(popped) == sorted(members + [b"late"])
+        assert conn.call("EXISTS", "s") == b":0\r\n"
+        # HRANDFIELD draws the same way: a field added after a snapshot was
+        # taken must come out (110 old fields remain, so no rebuild is due).
+        conn.call("HSET", "h", *[x for i in range(200) for x in (b"f%d" % i, b"v")])
+        seen = {parse(conn.call("HRANDFIELD", "h")) for _ in range(50)}
+        assert seen <= {b"f%d" % i for i in range(200)}
+        conn.call("HSET", "h", "new", "v")
+        conn.call("HDEL", "h", *[b"f%d" % i for i in range(90)])
+        conn.send(encode_command(["HRANDFIELD", "h"]) * 2000)
+        drawn = {parse(conn.read_reply()) for _ in range(2000)}
+        assert b"new" in drawn and not any(b"f%d" % i in drawn for i in range(90))
+    finally:
+        conn.close()
