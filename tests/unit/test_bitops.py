@@ -265,3 +265,37 @@ def test_string_commands_on_bitmaps(pair):
         ("PFADD", "h", "a"), ("APPEND", "h", "tail"), ("STRLEN", "h"),
         ("SET", "fl", "1.5"), ("SETBIT", "fl", 0, 0), ("INCRBYFLOAT", "fl", "1"),
     ])
+
+
+def test_extreme_values_and_ranges(pair):
+    """BITFIELD at the type limits under every OVERFLOW mode, and BITCOUNT/BITPOS with
+    ranges at the long long limits, in BIT and BYTE units."""
+    rnd = random.Random(10)
+    edge = [0, 1, -1, 2 ** 63 - 1, -2 ** 63, 2 ** 62, -2 ** 62, 2 ** 31, -2 ** 31 - 1, 255, 256,
+            -129, 127, 128]
+    script = []
+    for _ in range(500):
+        t = rnd.choice("iu") + str(rnd.choice([1, 2, 7, 8, 9, 31, 32, 33, 62, 63, 64]))
+        t = "u63" if t == "u64" else t
+        op = rnd.choice(["SET", "INCRBY", "GET"])
+        args = ["BITFIELD", "k", "OVERFLOW", rnd.choice(["WRAP", "SAT", "FAIL"]), op, t,
+                rnd.choice([0, 1, 5, 63, 64, 100, "#3", "#0"])]
+        if op != "GET":
+            args.append(rnd.choice(edge + [rnd.randrange(-2 ** 63, 2 ** 63)]))
+        script.append(tuple(args))
+    script.append(("GET", "k"))
+    ext = [0, 1, -1, 7, 8, -8, -9, 2 ** 63 - 1, -2 ** 63, 100, -100, 2 ** 60, -2 ** 60]
+    script += [("SET", "s", bytes(rnd.randrange(256) for _ in range(13))),
+               ("SET", "z", b"\x00" * 5), ("SET", "o", b"\xff" * 5)]
+    for _ in range(500):
+        k = rnd.choice("szo")
+        st = rnd.choice(ext + [rnd.randrange(-120, 120)])
+        en = rnd.choice(ext + [rnd.randrange(-120, 120)])
+        unit = rnd.choice([[], ["BIT"], ["BYTE"]])
+        if rnd.random() < 0.5:
+            script.append(("BITCOUNT", k, st, en, *unit))
+        else:
+            n = rnd.randrange(3)
+            script.append(("BITPOS", k, rnd.randrange(2), *[st, en][:n],
+                           *(unit if n == 2 else [])))
+    assert_same(pair, script)
