@@ -1367,8 +1367,12 @@ def rdbLoadObjectType(rdb):
 
 
 def _new(type, encoding, ptr):
-    from .object import createObject
-    return createObject(type, ptr, encoding)
+    """createObject(type, ptr, encoding), inlined: it runs once per loaded key."""
+    o = redisObject(type, encoding, ptr, server.lruclock)
+    if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
+        from .object import initObjectLRUOrLFU
+        initObjectLRUOrLFU(o)
+    return o
 
 
 def _is_intset_member(m):
@@ -1787,6 +1791,8 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
     RO = redisObject
     EMBSTR, RAW = OBJ_ENCODING_EMBSTR, OBJ_ENCODING_RAW
     fast_ok = not lfu and not server.key_load_delay
+    sanitize = server.sanitize_dump_payload == 1
+    hash_entries = server.hash_max_listpack_entries
     interval = server.loading_process_events_interval_bytes or (2 << 20)
     next_check = interval
     while True:
@@ -1874,7 +1880,24 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
         if not rdbIsObjectType(t):
             raise RdbLoadError(p, "Unknown RDB encoding type %d" % t)
         key = load_str(rdb, RDB_LOAD_NONE)
-        val = rdbLoadObject(t, rdb, key, db.id)
+        if t == RDB_TYPE_HASH_LISTPACK and not sanitize:
+            # The HASH_LISTPACK case of rdbLoadObject, inlined: small hashes
+            # are the second most common value after strings.
+            vals = _lp_values(rdb, load_str(rdb, RDB_LOAD_NONE), "Hash")
+            n = len(vals)
+            if n & 1:
+                rdbReportCorruptRDB(rdb, "Hash listpack integrity check failed.")
+            if n:
+                it = iter(vals)
+                h = dict(zip(it, it))
+                if len(h) * 2 != n:
+                    rdbReportCorruptRDB(rdb, "Duplicate hash fields detected")
+                val = _new(OBJ_HASH, OBJ_ENCODING_LISTPACK if len(h) <= hash_entries
+                           else OBJ_ENCODING_HT, h)
+            else:
+                val = None
+        else:
+            val = rdbLoadObject(t, rdb, key, db.id)
         if val is None:
             empty_skipped += 1
             if empty_skipped <= 10:
