@@ -833,6 +833,10 @@ def rdbSave(req, filename, rsi):
         _rio.rioSetAutoSync(rdb, _rio.REDIS_AUTOSYNC_BYTES)
     err_op = None
     err = None
+    # Saving allocates short-lived lists and bytes only, no cycles: the
+    # cycle collector would just rescan the whole dataset now and then.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         if rdbSaveRio(req, rdb, RDBFLAGS_NONE, rsi) == C_ERR or rioFlush(rdb) == 0:
             err_op = "rdbSaveRio"
@@ -844,6 +848,9 @@ def rdbSave(req, filename, rsi):
             err_op = None
     except OSError as e:
         err = e
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     if err_op is not None:
         serverLog(LL_WARNING, "Write error saving DB on disk(%s): %s", err_op,
                   err.strerror if err else "write error")
