@@ -359,3 +359,11 @@ def test_blpop_timeout_and_unblock_list(server):
     assert ctl.call("EXISTS", "d") == b":0\r\n"
     ctl.close()
     b.close()
+
+
+def test_blocked_clients_are_per_db(server, real_redis):
+    """A push to the same key name in another db serves nobody."""
+    def after(w):
+        return [w.call("SELECT", "3"), w.call("RPUSH", "k", "x"), w.call("LLEN", "k"),
+                w.call("SELECT", "0"), w.call("RPUSH", "k", "y"), w.call("LLEN", "k")]
+    same(server, real_redis, [("BLPOP", "k", "0"), ("BLPOP", "k", "0")], [], after=after)

@@ -223,3 +223,22 @@ def test_client_reply_off_still_gets_messages(server, real_redis):
         out.append(sub.read_reply())
         return out
     run_both(server, real_redis, fn)
+
+
+def test_resp3_pattern_messages_and_keyspace_pushes(server, real_redis):
+    def fn(sub, other):
+        sub.call("HELLO", "3")
+        other.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+        try:
+            out = [sub.call("PSUBSCRIBE", "__keyspace@0__:*", "ch.*")]
+            out.append(sub.read_reply())
+            other.call("SET", "k", "v")
+            other.call("PUBLISH", "ch.1", "m")
+            out += [sub.read_reply() for _ in range(2)]
+            out.append(sub.call("PUNSUBSCRIBE"))
+            out.append(sub.read_reply())
+            return out
+        finally:
+            other.call("CONFIG", "SET", "notify-keyspace-events", "")
+    out = run_both(server, real_redis, fn)
+    assert out[2].startswith(b">4\r\n$8\r\npmessage\r\n")
