@@ -82,19 +82,24 @@ def updateStatsOnUnblock(c, blocked_us, reply_us, had_errors):
 def processUnblockedClients():
     """Let clients just unblocked run what they pipelined meanwhile (processUnblockedClients)."""
     from .networking import processCommandAndResetClient, processInputBuffer
-    lst = server.unblocked_clients
-    while lst:
-        c = lst.pop(0)
-        c.flags &= ~CLIENT_UNBLOCKED
-        if c.flags & CLIENT_BLOCKED or c.conn is None:
-            continue
-        # processPendingCommandAndInputBuffer: a postponed command first.
-        if c.flags & CLIENT_PENDING_COMMAND:
-            c.flags &= ~CLIENT_PENDING_COMMAND
-            if processCommandAndResetClient(c) != 0:
+    # Take the whole queue at once (popping its head one by one is O(n) per
+    # client); clients queued while we work are handled by the next round.
+    while server.unblocked_clients:
+        batch = server.unblocked_clients
+        server.unblocked_clients = []
+        for c in batch:
+            if not (c.flags & CLIENT_UNBLOCKED):
+                continue          # freed meanwhile (blocked_free_client cleared it)
+            c.flags &= ~CLIENT_UNBLOCKED
+            if c.flags & CLIENT_BLOCKED or c.conn is None:
                 continue
-        if c.querybuf and not (c.flags & CLIENT_BLOCKED):
-            processInputBuffer(c)
+            # processPendingCommandAndInputBuffer: a postponed command first.
+            if c.flags & CLIENT_PENDING_COMMAND:
+                c.flags &= ~CLIENT_PENDING_COMMAND
+                if processCommandAndResetClient(c) != 0:
+                    continue
+            if c.querybuf and not (c.flags & CLIENT_BLOCKED):
+                processInputBuffer(c)
 
 
 def queueClientForReprocessing(c):
