@@ -367,3 +367,19 @@ def test_blocked_clients_are_per_db(server, real_redis):
         return [w.call("SELECT", "3"), w.call("RPUSH", "k", "x"), w.call("LLEN", "k"),
                 w.call("SELECT", "0"), w.call("RPUSH", "k", "y"), w.call("LLEN", "k")]
     same(server, real_redis, [("BLPOP", "k", "0"), ("BLPOP", "k", "0")], [], after=after)
+
+
+def test_client_pause_postpones_then_runs_the_command(server):
+    """CLIENT PAUSE parks writers (BLOCKED_POSTPONE); the command runs when the pause ends."""
+    ctl, w = server.raw(), server.raw()
+    ctl.call("FLUSHALL")
+    assert ctl.call("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    w.send(encode_command(("SET", "paused", "1")) + encode_command(("GET", "paused")))
+    wait_blocked(ctl, 1)
+    assert ctl.call("GET", "paused") == b"$-1\r\n"      # reads still run
+    assert ctl.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    assert w.read_reply() == b"+OK\r\n"
+    assert w.read_reply() == b"$1\r\n1\r\n"
+    assert blocked_count(ctl) == 0
+    ctl.close()
+    w.close()
