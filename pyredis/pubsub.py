@@ -23,8 +23,9 @@ from .networking import (
     addReplyLongLong, addReplySubcommandSyntaxError,
 )
 from .server_h import (
-    CLIENT_DENY_BLOCKING, CLIENT_FORCE_REPL, CLIENT_MULTI, CLIENT_PUBSUB, CLIENT_PUSHING,
-    CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP, server,
+    CLIENT_CLOSE_ASAP, CLIENT_DENY_BLOCKING, CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MULTI,
+    CLIENT_PENDING_WRITE, CLIENT_PUBSUB, CLIENT_PUSHING, CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP,
+    PROTO_REPLY_CHUNK_BYTES, server,
 )
 from .util import stringmatchlen
 
@@ -66,6 +67,8 @@ _PUNSUBSCRIBE = _bulk(b"punsubscribe")
 # OFF/SKIP, which silence replies but not messages.
 # ---------------------------------------------------------------------------
 _SILENCED = CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP
+_FAST_MASK = (CLIENT_PENDING_WRITE | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_ASAP
+              | CLIENT_MASTER)
 
 
 def _push(c, payload2, payload3):
@@ -298,14 +301,33 @@ def pubsubPublishMessageInternal(channel, message, type):
             len(channel), channel, len(message), message)
         frame2 = b"*3\r\n" + body
         frame3 = b">3\r\n" + body
+        room = PROTO_REPLY_CHUNK_BYTES - len(frame2)     # both frames are as long
+        # This loop runs once per delivered message, so the common case of
+        # addReply (a subscriber already queued for writing, the frame fits
+        # in its buffer or in the last node of its reply list) is written
+        # out here; anything else (first message of this event-loop round,
+        # a full node, CLIENT REPLY OFF, a closing client) takes addReply.
         # Iterating the live dict is safe: a subscriber over its output
         # limit is only scheduled for closing (freeClientAsync) from here.
         for c in subs:
+            frame = frame2 if c.resp == 2 else frame3
+            if (c.flags & _FAST_MASK) == CLIENT_PENDING_WRITE:
+                reply = c.reply
+                if not reply:
+                    if len(c.buf) <= room:
+                        c.buf += frame
+                        continue
+                else:
+                    tail = reply[-1]
+                    if len(tail) <= room and type(tail) is bytearray:
+                        tail += frame
+                        c.reply_bytes += len(frame)
+                        continue
             if c.flags & _SILENCED:
                 # CLIENT REPLY OFF/SKIP mutes replies, not messages.
                 _push(c, frame2, frame3)
             else:
-                addReply(c, frame2 if c.resp == 2 else frame3)
+                addReply(c, frame)
         receivers = len(subs)
     if type.shard:
         return receivers
