@@ -1795,18 +1795,58 @@ def _info_clients():
 
 
 def _info_memory():
+    """The Memory section, with the fields of 7.0 in its order.
+
+    There is no jemalloc here: allocator_* report what we can measure (the
+    estimated used memory and the process RSS), and the Lua/function VM
+    sizes are those of this process's scripting state when it has one, else 0.
+    """
     from .util import bytesToHuman
     used = getUsedMemory()
     rss = _read_statm_rss()
     peak = max(server.stat_peak_memory, used)
+    startup = min(getattr(server, "initial_memory_usage", 0) or 0, used)
+    clients_normal = sum(len(cl.querybuf) + cl.reply_bytes for cl in server.clients.values())
+    overhead = startup + clients_normal
+    dataset = max(used - overhead, 0)
+    net = used - startup
+    try:
+        total_mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total_mem = 0
+    scripts = getattr(server, "lua_scripts", None) or {}
+    frag = rss / used if used else 0
+
+    def ratio(a, b):
+        return "%.2f" % (a / b if b else 0)
     return [
         ("used_memory", used), ("used_memory_human", bytesToHuman(used)),
         ("used_memory_rss", rss), ("used_memory_rss_human", bytesToHuman(rss)),
         ("used_memory_peak", peak), ("used_memory_peak_human", bytesToHuman(peak)),
+        ("used_memory_peak_perc", "%.2f%%" % (used * 100 / peak if peak else 0)),
+        ("used_memory_overhead", overhead), ("used_memory_startup", startup),
+        ("used_memory_dataset", dataset),
+        ("used_memory_dataset_perc", "%.2f%%" % (dataset * 100 / net if net > 0 else 0)),
+        ("allocator_allocated", used), ("allocator_active", used), ("allocator_resident", rss),
+        ("total_system_memory", total_mem), ("total_system_memory_human", bytesToHuman(total_mem)),
+        ("used_memory_lua", 0), ("used_memory_vm_eval", 0),
+        ("used_memory_lua_human", bytesToHuman(0)), ("used_memory_scripts_eval", 0),
+        ("number_of_cached_scripts", len(scripts)), ("number_of_functions", 0),
+        ("number_of_libraries", 0), ("used_memory_vm_functions", 0),
+        ("used_memory_vm_total", 0), ("used_memory_vm_total_human", bytesToHuman(0)),
+        ("used_memory_functions", 0), ("used_memory_scripts", 0),
+        ("used_memory_scripts_human", bytesToHuman(0)),
         ("maxmemory", server.maxmemory), ("maxmemory_human", bytesToHuman(server.maxmemory)),
         ("maxmemory_policy", _policy_name()),
-        ("mem_fragmentation_ratio", "%.2f" % (rss / used if used else 0)),
-        ("mem_allocator", "libc"),
+        ("allocator_frag_ratio", "1.00"), ("allocator_frag_bytes", 0),
+        ("allocator_rss_ratio", ratio(rss, used)), ("allocator_rss_bytes", rss - used),
+        ("rss_overhead_ratio", "1.00"), ("rss_overhead_bytes", 0),
+        ("mem_fragmentation_ratio", "%.2f" % frag), ("mem_fragmentation_bytes", rss - used),
+        ("mem_not_counted_for_evict", 0), ("mem_replication_backlog", 0),
+        ("mem_total_replication_buffers", 0), ("mem_clients_slaves", 0),
+        ("mem_clients_normal", clients_normal), ("mem_cluster_links", 0), ("mem_aof_buffer", 0),
+        ("mem_allocator", "libc"), ("active_defrag_running", 0),
+        ("lazyfree_pending_objects", 0), ("lazyfreed_objects", 0),
     ]
 
 

@@ -294,3 +294,39 @@ def test_quit_and_reset(pair):
                                  "CLIENT GETNAME", "PING"]), normalize=mask_hello_id)
     assert ours.call("QUIT") == theirs.call("QUIT") == b"+OK\r\n"
     assert ours.closed_by_peer() and theirs.closed_by_peer()
+
+
+def _info_fields(conn, *args):
+    out = []
+    for line in conn.call("INFO", *args).decode().split("\r\n")[1:]:
+        if line.startswith("#"):
+            out.append(line)
+        elif ":" in line:
+            out.append(line.split(":")[0])
+    return out
+
+
+# python_version is ours alone; per-command latency histograms (Latencystats)
+# are not kept, to keep call() lean.
+INFO_NOT_COMPARED = {"python_version", "# Latencystats"}
+
+
+def _comparable(fields):
+    kept = [f for f in fields
+            if f not in INFO_NOT_COMPARED and not f.startswith("latency_percentiles_usec_")]
+    # Commandstats come in command-table (hash) order in Redis: compare as a set.
+    cmd = sorted(f for f in kept if f.startswith("cmdstat_"))
+    return [f for f in kept if not f.startswith("cmdstat_")] + cmd
+
+
+@pytest.mark.parametrize("section", [None, "server", "clients", "memory", "persistence",
+                                     "stats", "replication", "cpu", "keyspace", "errorstats",
+                                     "everything", "nosuch", "default"])
+def test_info_field_names_and_order(pair, section):
+    ours, theirs = pair
+    for conn in pair:
+        conn.call("SET", "k", "v")
+    args = () if section is None else (section,)
+    a = _comparable(_info_fields(ours, *args))
+    b = _comparable(_info_fields(theirs, *args))
+    assert a == b
