@@ -39,8 +39,10 @@ def authCommand(c):
     if len(argv) > 3:
         addReplyErrorObject(c, shared.syntaxerr)
         return
-    # Redact the password from MONITOR and the slow log.
-    from .server import rewriteClientCommandVector
+    # The password (and user name) never reach MONITOR or the slow log,
+    # even when the command fails.
+    from .networking import redactClientCommandArgument
+    redactClientCommandArgument(c, 1)
     if len(argv) == 2:
         if server.requirepass is None:
             addReplyError(c, "AUTH <password> called without any password configured for the "
@@ -49,6 +51,6 @@ def authCommand(c):
         username, password = b"default", argv[1]
     else:
         username, password = argv[1], argv[2]
-    rewriteClientCommandVector(c, [argv[0]] + [b"(redacted)"] * (len(argv) - 1))
+        redactClientCommandArgument(c, 2)
     if checkPasswordAndAuthenticate(c, username, password):
         addReply(c, shared.ok)

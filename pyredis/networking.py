@@ -1608,6 +1608,17 @@ def checkClientPauseTimeoutAndReturnIfPaused():
     return server.client_pause_type != CLIENT_PAUSE_OFF
 
 
+def redactClientCommandArgument(c, i):
+    """Hide argument i from MONITOR and the slow log (redactClientCommandArgument).
+
+    Those show c.original_argv when set, so the secret is replaced there;
+    c.argv keeps the real value for the command itself.
+    """
+    if c.original_argv is None:
+        c.original_argv = list(c.argv)
+    c.original_argv[i] = b"(redacted)"
+
+
 def helloCommand(c):
     """HELLO [protover [AUTH user pass] [SETNAME name]] (helloCommand)."""
     from .server import addReplyHelloMap
@@ -1630,6 +1641,8 @@ def helloCommand(c):
         moreargs = len(argv) - 1 - j
         opt = argv[j].lower()
         if opt == b"auth" and moreargs >= 2:
+            redactClientCommandArgument(c, j + 1)
+            redactClientCommandArgument(c, j + 2)
             username, password = argv[j + 1], argv[j + 2]
             from .server import checkPasswordAndAuthenticate
             if not checkPasswordAndAuthenticate(c, username, password):

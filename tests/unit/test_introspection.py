@@ -330,3 +330,32 @@ def test_info_field_names_and_order(pair, section):
     a = _comparable(_info_fields(ours, *args))
     b = _comparable(_info_fields(theirs, *args))
     assert a == b
+
+
+def test_monitor_stream_like_redis(server, real_redis):
+    import re
+    outs = []
+    for s in (server, real_redis):
+        mon, c = s.raw(), s.raw()
+        try:
+            assert mon.call("MONITOR") == b"+OK\r\n"
+            c.call("SET", "k", "a b\"\x01\r\n")
+            c.call("SELECT", "2")
+            c.call("GET", "x")
+            c.call("AUTH", "x")
+            c.call("AUTH", "user", "pw")
+            c.call("HELLO", "3", "AUTH", "default", "pw")
+            c.call("CONFIG", "GET", "hz")           # admin commands are not shown
+            c.send(b"PING\r\n")
+            c.read_reply()
+            lines = [mon.read_reply() for _ in range(7)]
+            for line in lines:
+                assert re.match(rb"^\+\d+\.\d{6} \[\d+ 127\.0\.0\.1:\d+\] ", line), line
+            outs.append([re.sub(rb"^\+[\d.]+ \[(\d+) [^\]]+\]", rb"[\1]", x) for x in lines])
+            # A monitoring client cannot run ordinary commands.
+            outs[-1].append(mon.call("GET", "k"))
+        finally:
+            mon.close()
+            c.close()
+    assert outs[0] == outs[1]
+    assert outs[0][3] == b'[2] "AUTH" "(redacted)"\r\n'
