@@ -1941,7 +1941,9 @@ def _info_modules():
 
 
 def _info_errorstats():
-    return [("errorstat_%s" % k, "count=%d" % v) for k, v in server.errors.items()]
+    # Redis keeps these in a rax, so they list in byte order of the code.
+    return [("errorstat_%s" % k, "count=%d" % server.errors[k])
+            for k in sorted(server.errors, key=lambda k: k.encode("utf-8", "surrogateescape"))]
 
 
 def _info_commandstats():
