@@ -105,3 +105,10 @@ def test_expire_lazy_on_access_counts_miss(pair):
         fields = dict(line.split(":", 1) for line in info.split("\r\n") if ":" in line)
         stats.append((fields["keyspace_misses"], fields["keyspace_hits"]))
     assert stats[0] == stats[1]
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_expire_script_resp3(pair, name):
+    for conn in pair:
+        conn.call("HELLO", "3")
+    assert_same(pair, script_of(SCRIPTS[name]))

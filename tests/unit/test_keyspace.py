@@ -189,3 +189,10 @@ def test_scan_errors(pair):
         "SET a 1", "SCAN 0 MATCH a", "SCAN 0 MATCH b COUNT 10 TYPE string",
         "SCAN 0 TYPE STRING", "SCAN 0 MATCH a MATCH a",
     ]))
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_keyspace_script_resp3(pair, name):
+    for conn in pair:
+        conn.call("HELLO", "3")
+    assert_same(pair, script_of(SCRIPTS[name]))

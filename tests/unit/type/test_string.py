@@ -162,3 +162,11 @@ def test_wrong_type(pair):
         "GETDEL other", "GETEX other", "MGET other", "LCS other other", "SETNX other x",
         "DECRBY other 1", "TYPE other", "SET other v", "GET other",
     ]))
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_string_script_resp3(pair, name):
+    from helpers.differential import mask_hello_id
+    for conn in pair:
+        conn.call("HELLO", "3")
+    assert_same(pair, script_of(SCRIPTS[name]), normalize=mask_hello_id)
