@@ -1418,12 +1418,37 @@ def clientCommand(c):
         addReply(c, shared.ok)
     elif sub == b"tracking" and argc >= 3:
         addReplyError(c, "CLIENT TRACKING is not supported by pyredis yet")
+    elif sub == b"caching" and argc >= 3:
+        clientCachingCommand(c)
     elif sub == b"trackinginfo" and argc == 2:
         clientTrackingInfo(c)
     elif sub == b"getredir" and argc == 2:
         addReplyLongLong(c, c.client_tracking_redirection if c.flags & CLIENT_TRACKING else -1)
     else:
         addReplySubcommandSyntaxError(c)
+
+
+def clientCachingCommand(c):
+    """CLIENT CACHING yes|no: the next command's keys are (not) tracked (clientCommand)."""
+    from .server_h import CLIENT_TRACKING_CACHING, CLIENT_TRACKING_OPTIN, CLIENT_TRACKING_OPTOUT
+    if not c.flags & CLIENT_TRACKING:
+        addReplyError(c, "CLIENT CACHING can be called only when the client is in tracking mode "
+                      "with OPTIN or OPTOUT mode enabled")
+        return
+    opt = c.argv[2].lower()
+    if opt == b"yes":
+        if not c.flags & CLIENT_TRACKING_OPTIN:
+            addReplyError(c, "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+            return
+    elif opt == b"no":
+        if not c.flags & CLIENT_TRACKING_OPTOUT:
+            addReplyError(c, "CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+            return
+    else:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    c.flags |= CLIENT_TRACKING_CACHING
+    addReply(c, shared.ok)
 
 
 def clientTrackingInfo(c):

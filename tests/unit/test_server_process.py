@@ -93,7 +93,9 @@ def test_config_file_and_options(tmp_path):
 def test_defaults_without_config_file(tmp_path):
     port = free_port()
     env = dict(os.environ, PYTHONPATH=ROOT)
-    proc = subprocess.Popen(PYREDIS + ["--port", str(port)], cwd=tmp_path, env=env,
+    # Only the port (and, to stay on loopback, the bind address) is given.
+    proc = subprocess.Popen(PYREDIS + ["--port", str(port), "--bind", "127.0.0.1"],
+                            cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_for_ping(port, proc)
@@ -102,7 +104,7 @@ def test_defaults_without_config_file(tmp_path):
         cfg = r.config_get("*")
         assert cfg["databases"] == "16"
         assert cfg["save"] == "3600 1 300 100 60 10000"
-        assert cfg["bind"] == "* -::*"
+        assert cfg["bind"] == "127.0.0.1"
         assert cfg["protected-mode"] == "yes"
         assert cfg["appendonly"] == "no"
         assert cfg["maxmemory-policy"] == "noeviction"
@@ -115,6 +117,16 @@ def test_defaults_without_config_file(tmp_path):
         proc.kill()
         out = proc.communicate(timeout=10)[0].decode()
     assert "Warning: no config file specified, using the default config." in out
+
+
+def test_default_bind_in_process():
+    """The default bind ("* -::*"), checked without listening on every interface."""
+    import pyredis.server as srv
+    from pyredis.config import configGetValue, lookupConfig
+    srv.initServerConfig()
+    assert configGetValue(lookupConfig("bind")) == "* -::*"
+    assert configGetValue(lookupConfig("port")) == "6379"
+    assert configGetValue(lookupConfig("protected-mode")) == "yes"
 
 
 def _start(tmp_path, extra=()):
