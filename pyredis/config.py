@@ -860,8 +860,9 @@ def loadServerConfig(filename, options):
                     text = f.read()
             except OSError as e:
                 import sys
-                sys.stderr.write("Fatal error, can't open config file '%s': %s\n"
-                                 % (filename, e.strerror))
+                from .server import serverLog
+                serverLog(LL_WARNING, "Fatal error, can't open config file '%s': %s",
+                          filename, e.strerror)
                 sys.exit(1)
     for kind, words in options:
         if kind == "stdin":

@@ -1125,7 +1125,7 @@ def prepareForShutdown(flags):
     if server.loading or server.sentinel_mode:
         flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE
     server.shutdown_flags = flags
-    serverLog(LL_NOTICE, "User requested shutdown...")
+    serverLog(LL_WARNING, "User requested shutdown...")
     if not (flags & SHUTDOWN_NOW) and server.shutdown_timeout != 0 and server.slaves:
         server.shutdown_mstime = server.mstime + server.shutdown_timeout * 1000
         serverLog(LL_NOTICE, "Waiting for replicas before shutting down.")
@@ -1207,6 +1207,18 @@ def closeListeningSockets(unlink_unix_socket):
             pass
 
 
+def serverLogFromHandler(level, msg):
+    """Log from a signal handler (serverLogFromHandler).
+
+    Redis cannot format a time stamp safely inside a handler, so these lines
+    have their own shape: "pid:signal-handler (unixtime) message". We keep
+    the shape, as log readers see it.
+    """
+    if (level & 0xff) < server.verbosity:
+        return
+    serverLogRaw(level | LL_RAW, "%d:signal-handler (%d) %s" % (os.getpid(), int(time.time()), msg))
+
+
 def sigShutdownHandler(sig, frame):
     """SIGTERM/SIGINT: ask the cron to shut down (sigShutdownHandler).
 
@@ -1215,7 +1227,7 @@ def sigShutdownHandler(sig, frame):
     shutdown is pending exits at once, as in Redis.
     """
     if server.shutdown_asap and sig == signal.SIGINT:
-        serverLogRaw(LL_WARNING, "You insist... exiting now.")
+        serverLogFromHandler(LL_WARNING, "You insist... exiting now.")
         if server.pidfile:
             try:
                 os.unlink(server.pidfile)
@@ -1227,7 +1239,7 @@ def sigShutdownHandler(sig, frame):
     else:
         msg = "Received %s scheduling shutdown..." % (
             "SIGINT" if sig == signal.SIGINT else "SIGTERM")
-    serverLogRaw(LL_WARNING, msg)
+    serverLogFromHandler(LL_WARNING, msg)
     server.shutdown_asap = 1
     server.last_sig_received = sig
 
@@ -2101,6 +2113,7 @@ def initServer():
     server.clients = {}
     server.clients_to_close = []
     server.clients_pending_write = []
+    serverLog(LL_NOTICE, "monotonic clock: POSIX clock_gettime")   # what time.monotonic uses
     server.el = ae.aeCreateEventLoop(server.maxclients + 128)
     initDatabases()
     if server.port != 0:
@@ -2198,7 +2211,8 @@ def main(argv=None):
     from .config import loadServerConfig
     if argv is None:
         argv = sys.argv[1:]
-    server.pid = os.getpid()
+    # server.pid stays unset until initServer, as in Redis: the lines logged
+    # before it (config errors, "Redis is starting") carry the role "C".
     server.init_hooks = []
     server.load_data_hook = None
     initServerConfig()
@@ -2235,7 +2249,7 @@ def main(argv=None):
     serverLog(LL_WARNING, "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo")
     serverLog(LL_WARNING, "Redis version=%s, bits=64, commit=00000000, modified=0, pid=%d, "
               "just started (pyredis)", REDIS_VERSION, os.getpid())
-    if configfile is None:
+    if not argv:      # Redis warns only when started with no argument at all
         serverLog(LL_WARNING, "Warning: no config file specified, using the default config. In "
                   "order to specify a config file use python -m pyredis /path/to/redis.conf")
     else:
@@ -2243,7 +2257,7 @@ def main(argv=None):
     initServer()
     createPidFile()
     serverLog(LL_NOTICE, "Running mode=standalone, port=%d.", server.port)
-    serverLog(LL_NOTICE, "Server initialized")
+    serverLog(LL_WARNING, "Server initialized")
     loadDataFromDisk()
     tuneGarbageCollector()
     serverLog(LL_NOTICE, "Ready to accept connections")
