@@ -88,3 +88,25 @@ def parse_resp(data):
         return (t, line), i
     value, _ = parse(0)
     return value
+
+
+def keyevent_stream(conn_factory, pair_conn, commands):
+    """Run `commands` on `pair_conn` and return the __keyevent@*__ messages a subscriber got.
+
+    A PUBLISH on the channel "end" marks the end of the stream, so no wait
+    or timeout is needed to know every event has arrived.
+    """
+    sub = conn_factory()
+    sub.call("PSUBSCRIBE", "__keyevent@*__:*", "end")
+    sub.read_reply()
+    for cmd in commands:
+        pair_conn.call(*cmd)
+    pair_conn.call("PUBLISH", "end", "x")
+    events = []
+    while True:
+        msg = sub.read_reply()
+        if b"\r\nend\r\n" in msg and b"__keyevent" not in msg:
+            break
+        events.append(msg)
+    sub.close()
+    return events

@@ -11,7 +11,7 @@ HINCRBYFLOAT precision and refusals, HRANDFIELD's four cases and RESP3 pairs.
 import os
 
 import pytest
-from helpers.differential import assert_same, compare_script
+from helpers.differential import assert_same, compare_script, keyevent_stream
 from helpers.inprocess import run_commands
 from helpers.resp import assert_same_unordered, parse
 from hypothesis import HealthCheck, given, settings
@@ -422,25 +422,6 @@ def test_events_and_propagation_in_process():
     assert got["HDEL h a b c"] == (["hdel", "del"], [["HDEL", "h", "a", "b", "c"]])
 
 
-def _events(conn_factory, pair_conn, commands):
-    sub = conn_factory()
-    if sub.call("PSUBSCRIBE", "__keyevent@*__:*", "end").startswith(b"-"):
-        sub.close()
-        pytest.skip("PSUBSCRIBE is not implemented yet (pubsub lands separately)")
-    sub.read_reply()
-    for cmd in commands:
-        pair_conn.call(*cmd)
-    pair_conn.call("PUBLISH", "end", "x")
-    events = []
-    while True:
-        msg = sub.read_reply()
-        if b"\r\nend\r\n" in msg and b"__keyevent" not in msg:
-            break
-        events.append(msg)
-    sub.close()
-    return events
-
-
 def test_keyspace_events(server, real_redis, pair):
     for conn in pair:
         conn.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
@@ -454,7 +435,7 @@ def test_keyspace_events(server, real_redis, pair):
             HDEL h a
             HDEL h b c
         """)
-        assert _events(server.raw, pair[0], cmds) == _events(real_redis.raw, pair[1], cmds)
+        assert keyevent_stream(server.raw, pair[0], cmds) == keyevent_stream(real_redis.raw, pair[1], cmds)
     finally:
         for conn in pair:
             conn.call("CONFIG", "SET", "notify-keyspace-events", "")

@@ -9,8 +9,7 @@ LMOVE in all directions and onto itself, LPOS's RANK/COUNT/MAXLEN.
 
 import os
 
-import pytest
-from helpers.differential import assert_same, compare_script
+from helpers.differential import assert_same, compare_script, keyevent_stream
 from helpers.inprocess import run_commands
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -373,25 +372,6 @@ def test_long_list_ranges_from_both_ends(pair):
     """))
 
 
-def _events(conn_factory, pair_conn, commands):
-    sub = conn_factory()
-    if sub.call("PSUBSCRIBE", "__keyevent@*__:*", "end").startswith(b"-"):
-        sub.close()
-        pytest.skip("PSUBSCRIBE is not implemented yet (pubsub lands separately)")
-    sub.read_reply()
-    for cmd in commands:
-        pair_conn.call(*cmd)
-    pair_conn.call("PUBLISH", "end", "x")
-    events = []
-    while True:
-        msg = sub.read_reply()
-        if b"\r\nend\r\n" in msg and b"__keyevent" not in msg:
-            break
-        events.append(msg)
-    sub.close()
-    return events
-
-
 LIST_EVENT_SCRIPT = """
     RPUSH l a b c d e
     LPUSH l z
@@ -417,8 +397,8 @@ def test_keyspace_events(server, real_redis, pair):
         conn.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
     try:
         cmds = script(LIST_EVENT_SCRIPT)
-        ours = _events(server.raw, pair[0], cmds)
-        theirs = _events(real_redis.raw, pair[1], cmds)
+        ours = keyevent_stream(server.raw, pair[0], cmds)
+        theirs = keyevent_stream(real_redis.raw, pair[1], cmds)
         assert ours == theirs
     finally:
         for conn in pair:

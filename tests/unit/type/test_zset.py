@@ -12,7 +12,7 @@ import os
 import random
 
 import pytest
-from helpers.differential import assert_same, compare_script
+from helpers.differential import assert_same, compare_script, keyevent_stream
 from helpers.inprocess import run_commands
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -714,25 +714,6 @@ def test_zscan(pair):
 # Keyspace notifications
 # ---------------------------------------------------------------------------
 
-def _events(conn_factory, pair_conn, commands):
-    sub = conn_factory()
-    if sub.call("PSUBSCRIBE", "__keyevent@*__:*", "end").startswith(b"-"):
-        sub.close()
-        pytest.skip("PSUBSCRIBE is not implemented yet (pubsub lands separately)")
-    sub.read_reply()  # the second subscription confirmation
-    for cmd in commands:
-        pair_conn.call(*cmd)
-    pair_conn.call("PUBLISH", "end", "x")
-    events = []
-    while True:
-        msg = sub.read_reply()
-        if b"\r\nend\r\n" in msg and b"__keyevent" not in msg:
-            break
-        events.append(msg)
-    sub.close()
-    return events
-
-
 def test_keyspace_events(server, real_redis, pair):
     for conn in pair:
         conn.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
@@ -761,8 +742,8 @@ def test_keyspace_events(server, real_redis, pair):
             ZINTERSTORE u 2 x nokey
             ZREM x a b
         """)
-        ours = _events(server.raw, pair[0], cmds)
-        theirs = _events(real_redis.raw, pair[1], cmds)
+        ours = keyevent_stream(server.raw, pair[0], cmds)
+        theirs = keyevent_stream(real_redis.raw, pair[1], cmds)
         assert ours == theirs
         assert any(b"zremrangebylex" in e for e in ours)
     finally:
