@@ -545,9 +545,34 @@ def _set_bind(args, loading):
         args = []
     server.bindaddr = list(args)
     if not loading and server.el is not None:
-        err = _apply_port()
+        err = _change_bind_addr()
         if err:
             return "Failed to bind to specified addresses."
+    return None
+
+
+def _change_bind_addr():
+    """Listen on the new addresses (changeBindAddr).
+
+    Unlike a port change, the old sockets are closed first: the new set
+    usually shares an address:port with the old one, which could not be
+    bound twice. On failure nothing listens; the caller restores the old
+    addresses, which binds them again.
+    """
+    from . import ae
+    from .networking import acceptTcpHandler
+    from .server import closeListeningSockets, listenToPort, serverLog
+    closeListeningSockets(0)
+    server.listeners = []
+    server.ipfd = []
+    fds = listenToPort(server.port, server.bindaddr) if server.port else []
+    if fds is None:
+        serverLog(LL_WARNING, "Failed to bind")
+        return "Failed to bind"
+    server.listeners = fds
+    server.ipfd = [s.fileno() for s in fds]
+    for s in fds:
+        ae.aeCreateFileEvent(server.el, s.fileno(), ae.AE_READABLE, acceptTcpHandler, s)
     return None
 
 

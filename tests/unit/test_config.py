@@ -127,3 +127,36 @@ def test_config_set_port_in_use(pair):
     assert b"Unable to listen on this port" in a
     assert ours.call("CONFIG", "GET", "port") == b"*2\r\n$4\r\nport\r\n$%d\r\n%d\r\n" % (
         len(str(our_port)), our_port)
+
+
+def test_config_set_port_and_bind_at_runtime():
+    """Moving the listener: the new port/bind answers, the old port is closed,
+    a bind that cannot be had is refused and the old listener kept."""
+    from helpers.servers import REDIS_SERVER, RawConnection, Server, free_port
+    if not REDIS_SERVER:
+        pytest.skip("redis-server is not installed; comparison skipped")
+    results = []
+    for kind in ("pyredis", "redis"):
+        s = Server(kind)
+        try:
+            c = s.raw()
+            newp = free_port()
+            out = [c.call("CONFIG", "SET", "port", str(newp))]
+            try:
+                RawConnection(s.port, timeout=1).close()
+                out.append("old port open")
+            except OSError:
+                out.append("old port closed")
+            out.append(RawConnection(newp).call("PING"))
+            out.append(c.call("CONFIG", "SET", "bind", "127.0.0.1 -::1"))
+            out.append(c.call("CONFIG", "GET", "bind"))
+            out.append(RawConnection(newp).call("PING"))
+            out.append(c.call("CONFIG", "SET", "bind", "192.0.2.1"))   # TEST-NET: not ours
+            out.append(c.call("CONFIG", "GET", "bind"))
+            out.append(RawConnection(newp).call("PING"))
+            results.append(out)
+            c.close()
+        finally:
+            s.stop()
+    assert results[0] == results[1]
+    assert results[0][1] == "old port closed"
