@@ -170,3 +170,26 @@ def test_string_script_resp3(pair, name):
     for conn in pair:
         conn.call("HELLO", "3")
     assert_same(pair, script_of(SCRIPTS[name]), normalize=mask_hello_id)
+
+
+def test_random_ranges_appends_and_lcs(pair):
+    """SETRANGE/GETRANGE/APPEND/INCRBYFLOAT/LCS mixed on a few keys, random but seeded."""
+    rnd = random.Random(9)
+    script = []
+    for _ in range(400):
+        k = rnd.choice("abc")
+        op = rnd.randint(0, 4)
+        if op == 0:
+            val = "".join(rnd.choice("xyz\x00") for _ in range(rnd.randint(0, 6)))
+            script.append(("SETRANGE", k, str(rnd.randint(-2, 40)), val))
+        elif op == 1:
+            script.append(("GETRANGE", k, str(rnd.randint(-50, 50)), str(rnd.randint(-50, 50))))
+        elif op == 2:
+            opts = rnd.choice([(), ("LEN",), ("IDX",), ("IDX", "WITHMATCHLEN"),
+                               ("IDX", "MINMATCHLEN", str(rnd.randint(0, 5)), "WITHMATCHLEN")])
+            script.append(("LCS", "a", "b") + opts)
+        elif op == 3:
+            script.append(("APPEND", k, rnd.choice(["x", "yz", "12"])))
+        else:
+            script.append(("INCRBYFLOAT", k, rnd.choice(["1", "0.1", "-3.7", "1e3"])))
+    assert_same(pair, script)
