@@ -27,6 +27,7 @@ from .networking import (
     addReplyErrorObject, addReplyLongLong, addReplyNull, addReplyStatus,
 )
 from .notify import notifyKeyspaceEvent
+from .object import forget_db_memory, update_key_memory
 from .util import stringmatchlen
 
 EXPIRE_FORCE_DELETE_EXPIRED = 1
@@ -118,6 +119,7 @@ def dbAddRDBLoad(db, key, val):
     if key in db.dict:
         return 0
     db.dict[key] = val
+    update_key_memory(db, key)
     return 1
 
 
@@ -154,6 +156,8 @@ def setKey(c, db, key, val, flags):
         db.expires.pop(key, None)
     if not (flags & SETKEY_NO_SIGNAL):
         signalModifiedKey(c, db, key)
+    else:
+        update_key_memory(db, key)
 
 
 def dbExists(db, key):
@@ -196,6 +200,9 @@ def dbSyncDelete(db, key):
         return 0
     if db.expires:
         db.expires.pop(key, None)
+    size = db.key_sizes.pop(key, 0)
+    if size:
+        server.dataset_memory -= size
     return 1
 
 
@@ -233,6 +240,7 @@ def emptyDbStructure(dbarray, dbnum):
     targets = dbarray if dbnum == -1 else [dbarray[dbnum]]
     for db in targets:
         removed += len(db.dict)
+        forget_db_memory(db)
         db.dict = {}
         db.expires = {}
         db.avg_ttl = 0
@@ -265,7 +273,12 @@ def initDatabases():
 # Hooks: modified keys, flushes, ready keys
 # ---------------------------------------------------------------------------
 def signalModifiedKey(c, db, key):
-    """A key changed: invalidate WATCHes and tracking (signalModifiedKey)."""
+    """A key changed: invalidate WATCHes and tracking (signalModifiedKey).
+
+    It also re-charges the key in the memory model (object.py): every write
+    path calls this, so used_memory stays current at O(1) per write.
+    """
+    update_key_memory(db, key)
     if db.watched_keys:
         from .multi import touchWatchedKey
         touchWatchedKey(db, key)
@@ -892,6 +905,7 @@ def dbSwapDatabases(id1, id2):
     touchAllWatchedKeysInDb(b, a)
     a.dict, b.dict = b.dict, a.dict
     a.expires, b.expires = b.expires, a.expires
+    a.key_sizes, b.key_sizes = b.key_sizes, a.key_sizes
     a.avg_ttl, b.avg_ttl = b.avg_ttl, a.avg_ttl
     a.expires_cursor, b.expires_cursor = b.expires_cursor, a.expires_cursor
     # Clients blocked on keys that now exist in the swapped-in data wake up.

@@ -362,3 +362,385 @@ def objectCommand(c):
             return
         from .evict import LFUDecrAndReturn
         addReplyLongLong(c, LFUDecrAndReturn(o))
+
+
+# ---------------------------------------------------------------------------
+# The memory model (object.c's objectComputeSize, zmalloc's role)
+# ---------------------------------------------------------------------------
+# Redis knows its memory use exactly: zmalloc adds every allocation's size
+# to a counter. Python hides its allocator, and the process RSS never
+# shrinks after a delete (pymalloc keeps its arenas), so RSS cannot drive
+# eviction. pyredis instead charges each key what Redis 7.0 would allocate
+# for it on a 64-bit jemalloc build, and keeps the sum incrementally:
+#
+#   key charge = dictEntry (24) + the key's sds + objectComputeSize(value)
+#
+# db.key_sizes[key] remembers the charge, server.dataset_memory is the
+# total. signalModifiedKey (which every write command calls) re-charges the
+# key in O(1), because aggregates are sampled (OBJ_COMPUTE_SIZE_DEF_SAMPLES
+# elements, the average times the length), as MEMORY USAGE does in Redis.
+# The alternative, a full walk of the dataset each cron tick, is O(N) and
+# would cost the cron far more than its budget with a million keys.
+OBJ_COMPUTE_SIZE_DEF_SAMPLES = 5
+ROBJ_SIZE = 16              # sizeof(robj)
+DICT_ENTRY_SIZE = 24        # sizeof(dictEntry)
+DICT_SIZE = 56              # sizeof(dict) with its two tables
+QUICKLIST_SIZE = 40         # sizeof(quicklist)
+QUICKLIST_NODE_SIZE = 32    # sizeof(quicklistNode)
+ZSKIPLIST_SIZE = 32         # sizeof(zskiplist)
+ZSKIPLIST_NODE_BASE = 32    # a zskiplistNode without its levels
+ZSKIPLIST_LEVEL_AVG = 16 * 4 // 3   # one level is 16 bytes; p=1/4 gives 4/3 levels
+LP_HDR_SIZE = 7             # listpack header (6) + end byte
+LIST_NODE_BYTES = 8192      # list-max-listpack-size -2: 8 KiB per quicklist node
+
+
+def zmalloc_size(n):
+    """The jemalloc size class an allocation of n bytes lands in (zmalloc_size).
+
+    Classes are 8, then multiples of 16 up to 128, then four classes per
+    power of two (160, 192, 224, 256, 320 ...): the rounding a real
+    allocation pays, which is why a 1-byte string costs more than 1 byte.
+    """
+    if n <= 8:
+        return 8
+    if n <= 128:
+        return (n + 15) & ~15
+    step = 1 << ((n - 1).bit_length() - 3)
+    return (n + step - 1) & ~(step - 1)
+
+
+def sdsZmallocSize(length):
+    """Bytes an sds string of `length` bytes occupies (sdsZmallocSize).
+
+    Header (sdshdr8/16/32 by length) + the bytes + the terminating NUL,
+    rounded to the allocator's class.
+    """
+    hdr = 3 if length < 256 else (5 if length < 65536 else 9)
+    return zmalloc_size(hdr + length + 1)
+
+
+def _lp_entry_size(v):
+    """Bytes one element takes in a listpack: encoding+data, then the back-length."""
+    if not isinstance(v, int):
+        iv = string2ll(v) if len(v) <= 20 else None
+        if iv is None:
+            n = len(v)
+            enc = 1 + n if n < 64 else (2 + n if n < 4096 else 5 + n)
+            return enc + (1 if enc < 128 else 2 if enc < 16384 else 3)
+        v = iv
+    if 0 <= v < 128:
+        return 2
+    if -4096 <= v < 4096:
+        return 3
+    if -32768 <= v < 32768:
+        return 4
+    if -(1 << 23) <= v < (1 << 23):
+        return 5
+    if -(1 << 31) <= v < (1 << 31):
+        return 6
+    return 10
+
+
+def _sample_avg(it, samples, fn):
+    """The mean of fn over the first `samples` items of an iterator, and how many."""
+    total = 0
+    count = 0
+    for item in it:
+        total += fn(item)
+        count += 1
+        if count >= samples:
+            break
+    return (total / count) if count else 0, count
+
+
+def _dict_overhead(n):
+    """A dict of n entries: the struct plus its power-of-two bucket array."""
+    buckets = 4
+    while buckets < n:
+        buckets <<= 1
+    return DICT_SIZE + buckets * 8 if n else DICT_SIZE
+
+
+def objectComputeSize(key, o, samples, dbid):
+    """Estimate the bytes a value occupies in Redis 7.0 (objectComputeSize).
+
+    Strings are exact. Aggregates sample `samples` elements and multiply
+    their mean size by the element count, as Redis does, so the cost is
+    O(samples) whatever the size of the value.
+    """
+    from .server_h import OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_ZSET
+    t = o.type
+    enc = o.encoding
+    ptr = o.ptr
+    if t == OBJ_STRING:
+        if enc == OBJ_ENCODING_INT:
+            return ROBJ_SIZE
+        if enc == OBJ_ENCODING_EMBSTR:
+            return zmalloc_size(ROBJ_SIZE + 3 + len(ptr) + 1)
+        return ROBJ_SIZE + sdsZmallocSize(len(ptr))
+    if t == OBJ_LIST:
+        n = len(ptr)
+        if not n:
+            return ROBJ_SIZE + QUICKLIST_SIZE
+        import itertools
+        avg, _ = _sample_avg(itertools.islice(ptr, samples), samples, _lp_entry_size)
+        lp_bytes = avg * n
+        nodes = int(lp_bytes // LIST_NODE_BYTES) + 1
+        return int(ROBJ_SIZE + QUICKLIST_SIZE + nodes * (QUICKLIST_NODE_SIZE + LP_HDR_SIZE)
+                   + lp_bytes)
+    if t == OBJ_SET:
+        n = len(ptr)
+        if enc == OBJ_ENCODING_INTSET:
+            width = 2
+            for m in ptr:
+                v = int(m)
+                if not -32768 <= v < 32768:
+                    width = 4 if -2**31 <= v < 2**31 else 8
+                    if width == 8:
+                        break
+            return ROBJ_SIZE + zmalloc_size(8 + n * width)
+        avg, _ = _sample_avg(iter(ptr), samples, lambda m: sdsZmallocSize(len(m)))
+        return int(ROBJ_SIZE + _dict_overhead(n) + n * (DICT_ENTRY_SIZE + avg))
+    if t == OBJ_HASH:
+        n = len(ptr)
+        if enc == OBJ_ENCODING_LISTPACK:
+            avg, _ = _sample_avg(iter(ptr.items()), samples,
+                                 lambda kv: _lp_entry_size(kv[0]) + _lp_entry_size(kv[1]))
+            return int(ROBJ_SIZE + zmalloc_size(int(LP_HDR_SIZE + avg * n)))
+        avg, _ = _sample_avg(iter(ptr.items()), samples,
+                             lambda kv: sdsZmallocSize(len(kv[0])) + sdsZmallocSize(len(kv[1])))
+        return int(ROBJ_SIZE + _dict_overhead(n) + n * (DICT_ENTRY_SIZE + avg))
+    if t == OBJ_ZSET:
+        d = getattr(ptr, "dict", None)
+        if d is None:
+            return ROBJ_SIZE
+        n = len(d)
+        if enc == OBJ_ENCODING_LISTPACK:
+            avg, _ = _sample_avg(iter(d), samples, lambda m: _lp_entry_size(m) + 11)
+            return int(ROBJ_SIZE + zmalloc_size(int(LP_HDR_SIZE + avg * n)))
+        avg, _ = _sample_avg(iter(d), samples, lambda m: sdsZmallocSize(len(m)))
+        return int(ROBJ_SIZE + 16 + _dict_overhead(n) + ZSKIPLIST_SIZE
+                   + n * (DICT_ENTRY_SIZE + ZSKIPLIST_NODE_BASE + ZSKIPLIST_LEVEL_AVG + avg))
+    # Streams and module types: their owners may register an estimator.
+    est = getattr(server, "object_size_hooks", {}).get(t)
+    if est is not None:
+        return est(o, samples)
+    try:
+        return ROBJ_SIZE + 64 * len(ptr)
+    except TypeError:
+        return ROBJ_SIZE + 64
+
+
+def keyMemoryCharge(key, o):
+    """What the model charges one key: dictEntry + key sds + value (Python-only)."""
+    return DICT_ENTRY_SIZE + sdsZmallocSize(len(key)) + objectComputeSize(
+        key, o, OBJ_COMPUTE_SIZE_DEF_SAMPLES, 0)
+
+
+def update_key_memory(db, key):
+    """Re-charge one key after it changed, or drop its charge if it is gone.
+
+    Called from signalModifiedKey (every write path), dbSyncDelete and the
+    RDB loader; O(1). Returns nothing; server.dataset_memory stays the sum
+    of every db.key_sizes.
+    """
+    o = db.dict.get(key)
+    sizes = db.key_sizes
+    if o is None:
+        old = sizes.pop(key, 0)
+        if old:
+            server.dataset_memory -= old
+        return
+    ptr = o.ptr
+    # Strings are most keys: charge them inline, without the general path.
+    if o.type == OBJ_STRING and o.encoding != OBJ_ENCODING_INT:
+        n = len(ptr)
+        if o.encoding == OBJ_ENCODING_EMBSTR:
+            new = DICT_ENTRY_SIZE + sdsZmallocSize(len(key)) + zmalloc_size(ROBJ_SIZE + 4 + n)
+        else:
+            new = DICT_ENTRY_SIZE + sdsZmallocSize(len(key)) + ROBJ_SIZE + sdsZmallocSize(n)
+    else:
+        new = keyMemoryCharge(key, o)
+    old = sizes.get(key, 0)
+    sizes[key] = new
+    server.dataset_memory += new - old
+
+
+def forget_db_memory(db):
+    """A db was emptied or replaced wholesale: drop all its charges (Python-only)."""
+    server.dataset_memory -= sum(db.key_sizes.values())
+    db.key_sizes = {}
+
+
+def recount_db_memory(db):
+    """Charge every key of a db from scratch (after a bulk load or a swap). O(N)."""
+    forget_db_memory(db)
+    for key in list(db.dict):
+        update_key_memory(db, key)
+
+
+# ---------------------------------------------------------------------------
+# MEMORY
+# ---------------------------------------------------------------------------
+MEMORY_HELP = [
+    "DOCTOR",
+    "    Return memory problems reports.",
+    "MALLOC-STATS",
+    "    Return internal statistics report from the memory allocator.",
+    "PURGE",
+    "    Attempt to purge dirty pages for reclamation by the allocator.",
+    "STATS",
+    "    Return information about the memory usage of the server.",
+    "USAGE <key> [SAMPLES <count>]",
+    "    Return memory in bytes used by <key> and its value. Nested values are",
+    "    sampled up to <count> times (default: 5, 0 means sample all).",
+]
+
+
+def getMemoryDoctorReport():
+    """MEMORY DOCTOR's text, from the same figures as MEMORY STATS (getMemoryDoctorReport)."""
+    from .server import getMemoryOverheadData
+    mh = getMemoryOverheadData()
+    reports = []
+    if mh["total_allocated"] < 1024 * 1024 * 5:
+        return ("Hi Sam, this instance is empty or is using very little memory, my issues "
+                "detector can't be used in these conditions. Please, leave for your mission on "
+                "Earth and fill it with some data. The new Sam and I will be back to our "
+                "programming as soon as I finished rebooting.\n")
+    if mh["peak_allocated"] / mh["total_allocated"] > 1.5:
+        reports.append(
+            " * Peak memory: In the past this instance used more than 150% the memory that is "
+            "currently using. The allocator is normally not able to release memory after a "
+            "peak, so you can expect to see a big fragmentation ratio, however this is actually "
+            "harmless and is only due to the memory peak, and if the Redis instance Resident Set "
+            "Size (RSS) is currently bigger than expected, the memory will be used as soon as "
+            "you fill the Redis instance with more data. If the memory peak was only occasional "
+            "and you want to try to reclaim memory, please try the MEMORY PURGE command, "
+            "otherwise the only other option is to shutdown and restart the instance.\n\n")
+    if mh["total_frag"] > 1.4 and mh["total_frag_bytes"] > 10 << 20:
+        reports.append(
+            " * High total RSS: This instance has a memory fragmentation and RSS overhead "
+            "greater than 1.4 (this means that the Resident Set Size of the Redis process is "
+            "much larger than the sum of the logical allocations Redis performed). This problem "
+            "is usually due either to a large peak memory (check if there is a peak memory "
+            "entry above in the report) or may result from a workload that causes the "
+            "allocator to fragment memory a lot. If the problem is a large peak memory, then "
+            "there is no issue. Otherwise, make sure you are using the Jemalloc allocator and "
+            "not the default libc malloc. Note: The currently used allocator is \"libc\".\n\n")
+    numslaves = len(server.slaves)
+    numclients = max(len(server.clients) - numslaves, 1)
+    if mh["clients_normal"] / numclients > 1024 * 200:
+        reports.append(
+            " * Big client buffers: The clients output buffers in this instance are greater "
+            "than 200K per client (on average). This may result from different causes, like "
+            "Pub/Sub clients subscribed to channels bot not receiving data fast enough, so that "
+            "data piles on the Redis instance output buffer, or clients sending commands with "
+            "large replies or very large sequences of commands in the same pipeline. Please use "
+            "the CLIENT LIST command in order to investigate the issue if it causes problems in "
+            "your instance, or to understand better why certain clients are using a big amount "
+            "of memory.\n\n")
+    if not reports:
+        return ("Hi Sam, I can't find any memory issue in your instance. I can only account for "
+                "what occurs on this base.\n")
+    return ("Sam, I detected a few issues in this Redis instance memory implants:\n\n"
+            + "".join(reports) + "I'm here to keep you safe, Sam. I want to help you.\n")
+
+
+def memoryCommand(c):
+    """MEMORY USAGE|STATS|DOCTOR|MALLOC-STATS|PURGE|HELP (memoryCommand).
+
+    The numbers are the memory model's (see getUsedMemory in server.py and
+    objectComputeSize above), not the Python heap's.
+    """
+    from .networking import (
+        addReply, addReplyBulkCString, addReplyDouble, addReplyErrorObject, addReplyHelp,
+        addReplyLongLong, addReplyMapLen, addReplyNull, addReplySubcommandSyntaxError,
+        addReplyVerbatim,
+    )
+    argv = c.argv
+    argc = len(argv)
+    sub = argv[1].lower()
+    if sub == b"help" and argc == 2:
+        addReplyHelp(c, MEMORY_HELP)
+    elif sub == b"usage" and argc >= 3:
+        samples = OBJ_COMPUTE_SIZE_DEF_SAMPLES
+        j = 3
+        while j < argc:
+            if argv[j].lower() == b"samples" and j + 1 < argc:
+                samples = getLongLongFromObjectOrReply(c, argv[j + 1])
+                if samples is None:
+                    return
+                if samples < 0:
+                    addReplyErrorObject(c, shared.syntaxerr)
+                    return
+                if samples == 0:
+                    samples = LLONG_MAX
+                j += 2
+            else:
+                addReplyErrorObject(c, shared.syntaxerr)
+                return
+        key = argv[2]
+        o = c.db.dict.get(key)
+        if o is None:
+            addReplyNull(c)
+            return
+        usage = objectComputeSize(key, o, samples, c.db.id)
+        usage += sdsZmallocSize(len(key)) + DICT_ENTRY_SIZE
+        addReplyLongLong(c, usage)
+    elif sub == b"stats" and argc == 2:
+        from .server import getMemoryOverheadData
+        mh = getMemoryOverheadData()
+        addReplyMapLen(c, 27 + len(mh["db"]))
+        for name, key in (("peak.allocated", "peak_allocated"),
+                          ("total.allocated", "total_allocated"),
+                          ("startup.allocated", "startup_allocated"),
+                          ("replication.backlog", "repl_backlog"),
+                          ("clients.slaves", "clients_slaves"),
+                          ("clients.normal", "clients_normal"),
+                          ("cluster.links", "cluster_links"),
+                          ("aof.buffer", "aof_buffer"), ("lua.caches", "lua_caches"),
+                          ("functions.caches", "functions_caches")):
+            addReplyBulkCString(c, name)
+            addReplyLongLong(c, mh[key])
+        for dbid, main, exp in mh["db"]:
+            addReplyBulkCString(c, "db.%d" % dbid)
+            addReplyMapLen(c, 3)
+            addReplyBulkCString(c, "overhead.hashtable.main")
+            addReplyLongLong(c, main)
+            addReplyBulkCString(c, "overhead.hashtable.expires")
+            addReplyLongLong(c, exp)
+            addReplyBulkCString(c, "overhead.hashtable.slot-to-keys")
+            addReplyLongLong(c, 0)
+        for name, key, dbl in (("overhead.total", "overhead_total", False),
+                               ("keys.count", "total_keys", False),
+                               ("keys.bytes-per-key", "bytes_per_key", False),
+                               ("dataset.bytes", "dataset", False),
+                               ("dataset.percentage", "dataset_perc", True),
+                               ("peak.percentage", "peak_perc", True),
+                               ("allocator.allocated", "total_allocated", False),
+                               ("allocator.active", "total_allocated", False),
+                               ("allocator.resident", "total_allocated", False),
+                               ("allocator-fragmentation.ratio", "allocator_frag", True),
+                               ("allocator-fragmentation.bytes", "allocator_frag_bytes", False),
+                               ("allocator-rss.ratio", "allocator_rss", True),
+                               ("allocator-rss.bytes", "allocator_rss_bytes", False),
+                               ("rss-overhead.ratio", "rss_extra", True),
+                               ("rss-overhead.bytes", "rss_extra_bytes", False),
+                               ("fragmentation", "total_frag", True),
+                               ("fragmentation.bytes", "total_frag_bytes", False)):
+            addReplyBulkCString(c, name)
+            if dbl:
+                addReplyDouble(c, float(mh[key]))
+            else:
+                addReplyLongLong(c, mh[key])
+    elif sub == b"malloc-stats" and argc == 2:
+        addReplyBulkCString(c, "Stats not supported for the current allocator")
+    elif sub == b"doctor" and argc == 2:
+        addReplyVerbatim(c, getMemoryDoctorReport(), "txt")
+    elif sub == b"purge" and argc == 2:
+        # jemalloc_purge's counterpart: ask Python to collect cycles.
+        import gc
+        gc.collect()
+        addReply(c, shared.ok)
+    else:
+        addReplySubcommandSyntaxError(c)

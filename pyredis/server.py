@@ -49,7 +49,7 @@ from .server_h import (
     SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, STATS_METRIC_COMMAND, STATS_METRIC_COUNT,
     STATS_METRIC_NET_INPUT, STATS_METRIC_NET_OUTPUT, STATS_METRIC_SAMPLES, LRU_CLOCK_MAX,
     LRU_CLOCK_RESOLUTION, CLIENT_PAUSE_OFF, CLIENT_PAUSE_ALL, CLIENT_PAUSE_WRITE,
-    BLOCKED_POSTPONE, redisCommand, server, shared,
+    BLOCKED_POSTPONE, MAX_CLIENTS_PER_CLOCK_TICK, SHUTDOWN_NOFLAGS, redisCommand, server, shared,
 )
 from .util import getRandomHexChars, mstime, ustime
 
@@ -380,6 +380,7 @@ def resetCommandTableStats(commands=None):
     """Zero every command's statistics (resetCommandTableStats)."""
     for cmd in (commands or server.commands).values():
         cmd.microseconds = cmd.calls = cmd.rejected_calls = cmd.failed_calls = 0
+        cmd.latency_histogram = None
         if cmd.subcommands_dict:
             resetCommandTableStats(cmd.subcommands_dict)
 
@@ -632,7 +633,8 @@ def call(c, flags):
     except Exception as e:     # a bug of ours must not take the server down
         commandRaised(c, e)
     server.in_nested_call -= 1
-    duration = (perf_counter_ns() - start) // 1000
+    dur_ns = perf_counter_ns() - start
+    duration = dur_ns // 1000
     c.duration = duration
     if server.stat_total_error_replies != prev_err_count:
         real_cmd.failed_calls += 1
@@ -646,7 +648,7 @@ def call(c, flags):
             from .latency import latencyAddSampleIfNeeded
             latencyAddSampleIfNeeded("fast-command" if real_cmd.flags & CMD_FAST else "command",
                                      duration // 1000)
-        if duration > server.slowlog_log_slower_than >= 0 and not (cflags & CLIENT_BLOCKED):
+        if not (cflags & CLIENT_BLOCKED) and duration >= server.slowlog_log_slower_than >= 0:
             from .slowlog import slowlogPushCurrentCommand
             slowlogPushCurrentCommand(c, real_cmd, duration)
 
@@ -660,6 +662,8 @@ def call(c, flags):
     if flags & CMD_CALL_STATS:
         real_cmd.microseconds += duration
         real_cmd.calls += 1
+        if server.latency_tracking_enabled and not (cflags & CLIENT_BLOCKED):
+            updateCommandLatencyHistogram(real_cmd, dur_ns)
 
     # Propagation: only when someone consumes it (AOF on, replicas).
     if server.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
@@ -700,6 +704,24 @@ def commandRaised(c, exc):
               traceback.format_exc().replace("\n", " | "))
     addReplyErrorFormat(c, "internal error in '%s': %s: %s", c.cmd.fullname,
                         type(exc).__name__, exc)
+
+
+def updateCommandLatencyHistogram(cmd, duration_ns):
+    """Count one run of `cmd` in its latency histogram (updateCommandLatencyHistogram).
+
+    Redis keeps an HDR histogram per command for INFO latencystats. Ours is
+    a log-linear histogram: 8 buckets per power of two of nanoseconds
+    (12.5% resolution), a list of counters indexed with integer operations
+    only, because this runs after every command.
+    """
+    h = cmd.latency_histogram
+    if h is None:
+        h = cmd.latency_histogram = [0] * 512
+    if duration_ns < 16:
+        h[duration_ns if duration_ns > 0 else 1] += 1
+        return
+    bl = duration_ns.bit_length()
+    h[((bl - 3) << 3) | ((duration_ns >> (bl - 4)) & 7)] += 1
 
 
 def afterCommand(c):
@@ -847,29 +869,109 @@ def _read_statm_rss():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def getUsedMemory():
-    """The server's used_memory (zmalloc_used_memory's role).
+# used_memory at start-up: what redis-server 7.0.15 reports as
+# used_memory_startup on 64-bit Linux with the default configuration (its
+# own structures: the shared objects, the command table, empty dbs). A
+# constant, so the model below is deterministic from one run to the next.
+USED_MEMORY_STARTUP = 876024
 
-    Python has no allocator counter to read per allocation, so the model is
-    the process RSS minus what it was once the server finished start-up,
-    plus that baseline's share that Redis would count (its own structures).
-    The memory issue refines this; see docs/ for the model.
+CLIENTS_PEAK_MEM_USAGE_SLOTS = 8
+CLIENTS_CRON_MIN_ITERATIONS = 5
+
+
+def getUsedMemory():
+    """The server's used_memory, per the memory model (zmalloc_used_memory's role).
+
+    Redis's counter is exact because zmalloc sees every allocation. Python
+    hides its allocator and never returns freed arenas, so the process RSS
+    cannot tell eviction when it has freed enough. The model is:
+
+        used_memory = USED_MEMORY_STARTUP            (constant)
+                    + server.dataset_memory          (every key's charge, kept
+                                                      incrementally: object.py)
+                    + server.stat_clients_type_memory (client buffers, refreshed
+                                                      by clientsCron)
+
+    so reading it is three additions, cheap enough to do before every
+    command when maxmemory is set. docs/servercron.md explains the charges.
     """
     hook = server.used_memory_hook
     if hook is not None:
         return hook()
-    return _read_statm_rss()
+    m = server.stat_clients_type_memory
+    return server.initial_memory_usage + server.dataset_memory + m[0] + m[1] + m[2] + m[3]
 
 
 # ---------------------------------------------------------------------------
 # The cron
 # ---------------------------------------------------------------------------
 def clientsCronResizeQueryBuffer(c):
-    """Free a big query buffer nobody is using (clientsCronResizeQueryBuffer)."""
-    # querybuf is an immutable bytes object trimmed after every read, so
-    # there is no spare capacity to give back; only the peak is tracked.
+    """Shrink an idle client's oversized query buffer (clientsCronResizeQueryBuffer).
+
+    Redis reallocates the query buffer down when it is empty and its peak
+    was over PROTO_RESIZE_THRESHOLD (or the client idled 2 seconds). Our
+    querybuf is an immutable bytes object trimmed after every read
+    (networking.py), so it never holds spare capacity to give back; what
+    remains of the duty is restarting the peak window, which INFO's
+    client_recent_max_input_buffer reads. Returns 0: the client lives on.
+    """
     c.querybuf_peak = len(c.querybuf)
     return 0
+
+
+def clientsCronResizeOutputBuffer(c, now_ms):
+    """Track the static reply buffer's peak for reply_buffer_shrinks/expands
+    (clientsCronResizeOutputBuffer).
+
+    Our `buf` is a bytearray that grows and empties by itself, so there is
+    nothing to reallocate; we keep Redis's 5-second peak window so `rbp` in
+    CLIENT LIST means what it means in Redis.
+    """
+    if server.unixtime - c.buf_peak_last_reset_time >= 5:
+        c.buf_peak = max(len(c.buf), 1024)
+        c.buf_peak_last_reset_time = server.unixtime
+    return 0
+
+
+def clientsCronTrackExpansiveClients(c, time_idx):
+    """Remember the biggest query/output buffers of the last seconds
+    (clientsCronTrackExpansiveClients): INFO's client_recent_max_*_buffer."""
+    inp = len(c.querybuf) + c.querybuf_peak
+    out = c.reply_bytes + len(c.buf)
+    if inp > server.clients_peak_mem_input[time_idx]:
+        server.clients_peak_mem_input[time_idx] = inp
+    if out > server.clients_peak_mem_output[time_idx]:
+        server.clients_peak_mem_output[time_idx] = out
+    return 0
+
+
+def getExpansiveClientsInfo():
+    """The peaks over the last CLIENTS_PEAK_MEM_USAGE_SLOTS seconds (getExpansiveClientsInfo)."""
+    return max(server.clients_peak_mem_input), max(server.clients_peak_mem_output)
+
+
+def updateClientMemUsage(c):
+    """Re-account the client's memory in its type's total (updateClientMemUsage).
+
+    The totals feed used_memory and INFO's mem_clients_normal/slaves; a
+    client's share is refreshed when clientsCron visits it, at most once a
+    second per client, so the command path never pays for it.
+    """
+    from .networking import getClientMemoryUsage, getClientType
+    mem, _ = getClientMemoryUsage(c)
+    t = getClientType(c)
+    totals = server.stat_clients_type_memory
+    totals[c.last_memory_type] -= c.last_memory_usage
+    totals[t] += mem
+    c.last_memory_usage = mem
+    c.last_memory_type = t
+    return 0
+
+
+def removeClientFromMemUsage(c):
+    """A client is going away: take its share out of the totals (Python-only hook)."""
+    server.stat_clients_type_memory[c.last_memory_type] -= c.last_memory_usage
+    c.last_memory_usage = 0
 
 
 def clientsCronHandleTimeout(c, now_ms):
@@ -896,28 +998,42 @@ def clientsCron():
 
     Processes numclients/hz clients per run (at least 5), so every client
     is visited about once a second without a long pause when there are
-    many.
+    many. For each: idle timeout, query buffer shrinking, output buffer
+    peak, the recent-peak table, memory accounting and the output buffer
+    limits (the soft limit's seconds are only seen here, not on write).
     """
+    from .networking import closeClientOnOutputBufferLimitReached
     clients = server.clients
     numclients = len(clients)
+    curr_slot = server.unixtime % CLIENTS_PEAK_MEM_USAGE_SLOTS
+    zeroidx = (curr_slot + 1) % CLIENTS_PEAK_MEM_USAGE_SLOTS
+    server.clients_peak_mem_input[zeroidx] = 0
+    server.clients_peak_mem_output[zeroidx] = 0
     if not numclients:
         return
-    iterations = max(numclients // server.hz, 5)
-    iterations = min(iterations, numclients)
+    iterations = numclients // server.hz
+    if iterations < CLIENTS_CRON_MIN_ITERATIONS:
+        iterations = min(numclients, CLIENTS_CRON_MIN_ITERATIONS)
     now = mstime()
     ids = server.clients_cron_order
-    if not ids:
-        ids = server.clients_cron_order = list(clients)
     for _ in range(iterations):
         if not ids:
-            break
+            ids = server.clients_cron_order = list(clients)
         cid = ids.pop()
         c = clients.get(cid)
         if c is None:
             continue
         if clientsCronHandleTimeout(c, now):
             continue
-        clientsCronResizeQueryBuffer(c)
+        if clientsCronResizeQueryBuffer(c):
+            continue
+        if clientsCronResizeOutputBuffer(c, now):
+            continue
+        if clientsCronTrackExpansiveClients(c, curr_slot):
+            continue
+        updateClientMemUsage(c)
+        if closeClientOnOutputBufferLimitReached(c, 0):
+            continue
         for hook in server.clients_cron_hooks:
             if hook(c):
                 break
@@ -937,8 +1053,10 @@ def databasesCron():
 def checkChildrenDone():
     """Reap a finished BGSAVE/BGREWRITEAOF child (checkChildrenDone).
 
-    The persistence issues register what to do when a child exits in
-    server.child_done_handlers (child type -> function(exitcode, bysignal)).
+    Redis calls wait3(WNOHANG) here; so do we (os.waitpid). The persistence
+    issues register what to do when their child exits in
+    server.child_done_handlers (child type -> function(exitcode, bysignal)):
+    backgroundSaveDoneHandler, backgroundRewriteDoneHandler.
     """
     if server.child_pid == -1:
         return
@@ -961,24 +1079,119 @@ def checkChildrenDone():
 
 
 def hasActiveChildProcess():
+    """Is a BGSAVE/BGREWRITEAOF/module child running (hasActiveChildProcess)?"""
     return server.child_pid != -1
+
+
+def _persistence_function(module, name):
+    """The persistence function `name` of pyredis.<module>, or None while that
+    module (written by the RDB and AOF issues) does not provide it yet."""
+    import importlib
+    try:
+        mod = importlib.import_module("pyredis." + module)
+    except ImportError:
+        return None
+    return getattr(mod, name, None)
+
+
+CONFIG_BGSAVE_RETRY_DELAY = 5
+
+
+def serverCronSavePoints():
+    """The `save <seconds> <changes>` check of serverCron (inline in C).
+
+    Start a BGSAVE when some save point is satisfied: at least `changes`
+    writes (server.dirty) and more than `seconds` since the last save; after
+    a failed BGSAVE wait CONFIG_BGSAVE_RETRY_DELAY seconds before retrying.
+    Calls rdb.rdbSaveBackground, which the RDB issue provides.
+    """
+    for sp in server.saveparams:
+        if server.dirty >= sp.changes and server.unixtime - server.lastsave > sp.seconds and (
+                server.unixtime - server.lastbgsave_try > CONFIG_BGSAVE_RETRY_DELAY
+                or server.lastbgsave_status == C_OK):
+            save = _persistence_function("rdb", "rdbSaveBackground")
+            if save is None:
+                return
+            serverLog(LL_NOTICE, "%d changes in %d seconds. Saving...", sp.changes, sp.seconds)
+            save(0, server.rdb_filename, None, 0)
+            return
+
+
+def serverCronAofRewriteCheck():
+    """auto-aof-rewrite-percentage/min-size: start BGREWRITEAOF when the AOF grew
+    enough since the last rewrite (inline in serverCron in C)."""
+    if not server.aof_state or hasActiveChildProcess() or not server.aof_rewrite_perc:
+        return
+    cur = getattr(server, "aof_current_size", 0)
+    if cur <= server.aof_rewrite_min_size:
+        return
+    base = getattr(server, "aof_rewrite_base_size", 0) or 1
+    growth = cur * 100 // base - 100
+    if growth >= server.aof_rewrite_perc:
+        limited = _persistence_function("aof", "aofRewriteLimited")
+        if limited is not None and limited():
+            return
+        rewrite = _persistence_function("aof", "rewriteAppendOnlyFileBackground")
+        if rewrite is not None:
+            serverLog(LL_NOTICE, "Starting automatic rewriting of AOF on %d%% growth", growth)
+            rewrite()
+
+
+def serverCronScheduledAofRewrite():
+    """Run a BGREWRITEAOF that was deferred because a BGSAVE was running
+    (server.aof_rewrite_scheduled; inline in serverCron in C)."""
+    if hasActiveChildProcess() or not getattr(server, "aof_rewrite_scheduled", 0):
+        return
+    limited = _persistence_function("aof", "aofRewriteLimited")
+    if limited is not None and limited():
+        return
+    rewrite = _persistence_function("aof", "rewriteAppendOnlyFileBackground")
+    if rewrite is not None:
+        rewrite()
+
+
+def serverCronScheduledBgsave():
+    """Run a BGSAVE deferred by BGSAVE SCHEDULE while an AOF rewrite ran
+    (server.rdb_bgsave_scheduled; inline in serverCron in C)."""
+    if hasActiveChildProcess() or not getattr(server, "rdb_bgsave_scheduled", 0):
+        return
+    if server.unixtime - server.lastbgsave_try > CONFIG_BGSAVE_RETRY_DELAY or \
+            server.lastbgsave_status == C_OK:
+        save = _persistence_function("rdb", "rdbSaveBackground")
+        if save is not None and save(0, server.rdb_filename, None, 0) == C_OK:
+            server.rdb_bgsave_scheduled = 0
+
+
+def flushAppendOnlyFile(force):
+    """Write (and maybe fsync) the AOF buffer (flushAppendOnlyFile).
+
+    The AOF issue owns the implementation in pyredis/aof.py; serverCron
+    calls it through here for a postponed fsync and to retry after a write
+    error, as Redis does.
+    """
+    fn = _persistence_function("aof", "flushAppendOnlyFile")
+    if fn is not None:
+        fn(force)
 
 
 def serverCron(eventLoop, id, clientData):
     """The time event run `hz` times a second (serverCron).
 
-    Each duty below is the function Redis uses for it; slower duties run
-    every N ticks through run_with_period.
+    Each duty is the function Redis uses for it, in Redis's order; slower
+    duties run every N ticks through run_with_period. docs/servercron.md
+    walks through them and how to watch each happen.
     """
-    if server.watchdog_period:
-        pass
+    # DEBUG PAUSE-CRON: skip every duty, for tests that need a frozen cron.
+    if server.pause_cron:
+        return 1000 // server.hz
+    cron_start = time.monotonic_ns()
     updateCachedTime(1)
 
-    # Adapt hz to the number of clients, so many clients don't make the
-    # per-tick slice of clientsCron too big (dynamic-hz).
+    # dynamic-hz: with many clients, raise hz so each tick's clientsCron
+    # slice (numclients/hz) stays small; hz is back to `hz` when they leave.
     server.hz = server.config_hz
     if server.dynamic_hz:
-        while len(server.clients) // server.hz > 200:
+        while len(server.clients) // server.hz > MAX_CLIENTS_PER_CLOCK_TICK:
             server.hz *= 2
             if server.hz > CONFIG_MAX_HZ:
                 server.hz = CONFIG_MAX_HZ
@@ -990,6 +1203,7 @@ def serverCron(eventLoop, id, clientData):
         trackInstantaneousMetric(STATS_METRIC_NET_INPUT, server.stat_net_input_bytes)
         trackInstantaneousMetric(STATS_METRIC_NET_OUTPUT, server.stat_net_output_bytes)
 
+    # One clock read per tick, so key accesses can stamp objects for free.
     server.lruclock = getLRUClock()
 
     cronUpdateMemoryStats()
@@ -1014,33 +1228,56 @@ def serverCron(eventLoop, id, clientData):
             if size or vkeys:
                 serverLog(LL_VERBOSE, "DB %d: %d keys (%d volatile) in %d slots HT.",
                           db.id, size, vkeys, size)
+    if run_with_period(5000) and server.verbosity <= LL_VERBOSE:
+        serverLog(LL_VERBOSE, "%d clients connected (%d replicas), %d bytes in use",
+                  len(server.clients) - len(server.slaves), len(server.slaves), getUsedMemory())
 
     clientsCron()
     databasesCron()
 
-    for duty in server.cron_hooks:
-        duty()
+    serverCronScheduledAofRewrite()
+    if hasActiveChildProcess():
+        checkChildrenDone()
+    else:
+        serverCronSavePoints()
+        serverCronAofRewriteCheck()
 
-    checkChildrenDone()
-
-    freeClientsInAsyncFreeQueue()
+    if server.aof_state and getattr(server, "aof_flush_postponed_start", 0):
+        flushAppendOnlyFile(0)
+    if run_with_period(1000) and server.aof_state and server.aof_last_write_status == C_ERR:
+        flushAppendOnlyFile(0)
 
     from .networking import checkClientPauseTimeoutAndReturnIfPaused
     checkClientPauseTimeoutAndReturnIfPaused()
 
+    for duty in server.cron_hooks:      # replicationCron and others register here
+        duty()
+
+    serverCronScheduledBgsave()
+
+    freeClientsInAsyncFreeQueue()
+
     server.cronloops += 1
+    # The cron's own duration feeds the latency monitor ("cron" event is
+    # Python-only; Redis reports its slow duties individually), and the
+    # expire budget check of docs/servercron.md.
+    from .latency import latencyAddSampleIfNeeded
+    server.el_cron_duration = (time.monotonic_ns() - cron_start) // 1000
+    latencyAddSampleIfNeeded("cron", server.el_cron_duration // 1000)
     return 1000 // server.hz
 
 
-SHUTDOWN_NOFLAGS = 0
-
-
 def cronUpdateMemoryStats():
-    """Track the memory peak and refresh the RSS sample (cronUpdateMemoryStats)."""
+    """Track the memory peak and sample the RSS (cronUpdateMemoryStats).
+
+    The peak is what INFO shows as used_memory_peak; the RSS (from /proc,
+    the reading psutil would give) is refreshed every 100 ms because it
+    costs a file read.
+    """
     used = getUsedMemory()
     if used > server.stat_peak_memory:
         server.stat_peak_memory = used
-    if run_with_period(100):
+    if run_with_period(100) or not server.cron_malloc_stats_process_rss:
         server.cron_malloc_stats_process_rss = _read_statm_rss()
 
 
@@ -1710,12 +1947,19 @@ def commandHelpCommand(c):
 
 
 # -- INFO --------------------------------------------------------------------------
+# INFO's sections, in the order genRedisInfoString prints them. "default"
+# (INFO with no argument) leaves out commandstats and latencystats; "all"
+# and "everything" include them (everything would add module sections).
 DEFAULT_INFO_SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication",
                          "cpu", "module_list", "errorstats", "cluster", "keyspace")
 
 
 def genInfoSectionDict(args):
-    """Which sections INFO was asked for: (set, all, everything) (genInfoSectionDict)."""
+    """Which sections INFO was asked for: (set, all, everything) (genInfoSectionDict).
+
+    Names are case-insensitive; "default" adds the default set, "modules"
+    means the module list section, unknown names are ignored.
+    """
     if not args:
         return set(DEFAULT_INFO_SECTIONS), False, False
     sections = set()
@@ -1728,41 +1972,35 @@ def genInfoSectionDict(args):
             all_ = True
         elif a == "everything":
             all_ = everything = True
+        elif a == "modules":
+            sections.add("module_list")
         else:
             sections.add(a)
     return sections, all_, everything
-
-
-def _info_section(out, name, fields):
-    if out:
-        out.append("")
-    out.append("# " + name)
-    for k, v in fields:
-        out.append("%s:%s" % (k, v))
 
 
 def genRedisInfoString(sections, all_, everything):
     """Build the INFO text for the requested sections (genRedisInfoString).
 
     Each section's fields are produced by a function registered in
-    server.info_sections (name -> function returning (key, value) pairs), so
-    the modules that own a statistic also own its INFO lines.
+    server.info_sections ((name, title, function returning (key, value)
+    pairs)), so a module that owns a statistic can own its INFO lines.
+    Sections are separated by an empty line and every line ends in CRLF;
+    no section at all gives an empty string, as in Redis.
     """
     out = []
     for name, title, producer in server.info_sections:
-        wanted = name in sections or (all_ and name not in ("commandstats", "latencystats")
-                                      ) or everything
-        if name in ("commandstats", "latencystats", "errorstats") and all_:
-            wanted = True
-        if name in ("module_list",) and ("modules" in sections):
-            wanted = True
-        if not wanted:
+        if not (all_ or name in sections):
             continue
         fields = producer()
         if fields is None:
             continue
-        _info_section(out, title, fields)
-    return "\r\n".join(out) + "\r\n"
+        if out:
+            out.append("\r\n")
+        out.append("# %s\r\n" % title)
+        for k, v in fields:
+            out.append("%s:%s\r\n" % (k, v))
+    return "".join(out)
 
 
 def infoCommand(c):
@@ -1771,15 +2009,21 @@ def infoCommand(c):
     addReplyVerbatim(c, genRedisInfoString(sections, all_, everything), "txt")
 
 
+_uname = None
+
+
 def _info_server():
-    import platform
+    global _uname
+    if _uname is None:
+        u = os.uname()
+        _uname = "%s %s %s" % (u.sysname, u.release, u.machine)
     uptime = server.unixtime - server.stat_starttime
-    u = os.uname()
     return [
         ("redis_version", REDIS_VERSION), ("redis_git_sha1", "00000000"),
         ("redis_git_dirty", 0), ("redis_build_id", "pyredis"),
-        ("redis_mode", "cluster" if server.cluster_enabled else "standalone"),
-        ("os", "%s %s %s" % (u.sysname, u.release, u.machine)), ("arch_bits", 64),
+        ("redis_mode", "cluster" if server.cluster_enabled else
+         "sentinel" if server.sentinel_mode else "standalone"),
+        ("os", _uname), ("arch_bits", 64),
         ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", ae.aeGetApiName()),
         ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"),
         ("process_id", server.pid), ("process_supervised", "no"), ("run_id", server.runid),
@@ -1788,77 +2032,136 @@ def _info_server():
         ("hz", server.hz), ("configured_hz", server.config_hz),
         ("lru_clock", server.lruclock), ("executable", server.executable or ""),
         ("config_file", server.configfile or ""), ("io_threads_active", 0),
-        ("python_version", platform.python_version()),
     ]
 
 
 def _info_clients():
-    maxin = maxout = 0
-    for cl in server.clients.values():
-        maxin = max(maxin, len(cl.querybuf))
-        maxout = max(maxout, cl.reply_bytes)
+    maxin, maxout = getExpansiveClientsInfo()
     return [
         ("connected_clients", len(server.clients) - len(server.slaves)),
         ("cluster_connections", 0), ("maxclients", server.maxclients),
         ("client_recent_max_input_buffer", maxin), ("client_recent_max_output_buffer", maxout),
         ("blocked_clients", server.blocked_clients), ("tracking_clients", server.tracking_clients),
-        ("clients_in_timeout_table", 0),
+        ("clients_in_timeout_table", getattr(server, "clients_timeout_table_len", 0)),
     ]
 
 
-def _info_memory():
-    """The Memory section, with the fields of 7.0 in its order.
+_total_system_memory = None
 
-    There is no jemalloc here: allocator_* report what we can measure (the
-    estimated used memory and the process RSS), and the Lua/function VM
-    sizes are those of this process's scripting state when it has one, else 0.
+
+def _system_memory():
+    global _total_system_memory
+    if _total_system_memory is None:
+        try:
+            _total_system_memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError):
+            _total_system_memory = 0
+    return _total_system_memory
+
+
+def getMemoryOverheadData():
+    """The breakdown INFO memory and MEMORY STATS show (getMemoryOverheadData).
+
+    Returns a dict with Redis's field names: overhead is start-up memory +
+    client buffers + the keyspace tables (a dictEntry per key and per TTL);
+    the dataset is the rest of used_memory. See getUsedMemory for the model.
     """
-    from .util import bytesToHuman
+    from .object import DICT_ENTRY_SIZE, _dict_overhead
     used = getUsedMemory()
-    rss = _read_statm_rss()
-    peak = max(server.stat_peak_memory, used)
-    startup = min(getattr(server, "initial_memory_usage", 0) or 0, used)
-    clients_normal = sum(len(cl.querybuf) + cl.reply_bytes for cl in server.clients.values())
-    overhead = startup + clients_normal
-    dataset = max(used - overhead, 0)
-    net = used - startup
-    try:
-        total_mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total_mem = 0
-    scripts = getattr(server, "lua_scripts", None) or {}
-    frag = rss / used if used else 0
+    m = server.stat_clients_type_memory
+    mh = {
+        "total_allocated": used,
+        "startup_allocated": server.initial_memory_usage,
+        "peak_allocated": max(server.stat_peak_memory, used),
+        "repl_backlog": 0,
+        "clients_slaves": m[1],
+        "clients_normal": m[0] + m[2] + m[3],
+        "cluster_links": 0,
+        "aof_buffer": len(getattr(server, "aof_buf", b"") or b""),
+        "lua_caches": 0, "functions_caches": 0,
+        "db": [],
+    }
+    overhead = mh["startup_allocated"] + mh["repl_backlog"] + mh["clients_slaves"] + \
+        mh["clients_normal"] + mh["aof_buffer"]
+    total_keys = 0
+    for db in server.db:
+        keys = len(db.dict)
+        if not keys:
+            continue
+        total_keys += keys
+        main = keys * DICT_ENTRY_SIZE + _dict_overhead(keys)
+        exp = len(db.expires) * DICT_ENTRY_SIZE + (_dict_overhead(len(db.expires))
+                                                   if db.expires else 0)
+        mh["db"].append((db.id, main, exp))
+        overhead += keys * DICT_ENTRY_SIZE
+    mh["overhead_total"] = overhead
+    mh["total_keys"] = total_keys
+    mh["dataset"] = max(used - overhead, 0)
+    net = used - mh["startup_allocated"]
+    mh["dataset_perc"] = mh["dataset"] * 100.0 / net if net > 0 else 0.0
+    mh["peak_perc"] = used * 100.0 / mh["peak_allocated"] if mh["peak_allocated"] else 0.0
+    mh["bytes_per_key"] = net // total_keys if total_keys else 0
+    rss = server.cron_malloc_stats_process_rss or _read_statm_rss()
+    mh["rss"] = rss
+    mh["total_frag"] = rss / used if used else 0.0
+    mh["total_frag_bytes"] = rss - used
+    # No allocator between us and the OS to measure separately: its
+    # fragmentation and RSS ratios are reported as neutral (1.00, 0 bytes)
+    # and all the difference shows as rss-overhead.
+    mh["allocator_frag"] = 1.0
+    mh["allocator_frag_bytes"] = 0
+    mh["allocator_rss"] = 1.0
+    mh["allocator_rss_bytes"] = 0
+    mh["rss_extra"] = rss / used if used else 0.0
+    mh["rss_extra_bytes"] = rss - used
+    return mh
 
-    def ratio(a, b):
-        return "%.2f" % (a / b if b else 0)
+
+def _info_memory():
+    from .util import bytesToHuman as h
+    mh = getMemoryOverheadData()
+    used = mh["total_allocated"]
+    peak = mh["peak_allocated"]
+    rss = mh["rss"]
+    sysmem = _system_memory()
+    from .evict import freeMemoryGetNotCountedMemory
     return [
-        ("used_memory", used), ("used_memory_human", bytesToHuman(used)),
-        ("used_memory_rss", rss), ("used_memory_rss_human", bytesToHuman(rss)),
-        ("used_memory_peak", peak), ("used_memory_peak_human", bytesToHuman(peak)),
-        ("used_memory_peak_perc", "%.2f%%" % (used * 100 / peak if peak else 0)),
-        ("used_memory_overhead", overhead), ("used_memory_startup", startup),
-        ("used_memory_dataset", dataset),
-        ("used_memory_dataset_perc", "%.2f%%" % (dataset * 100 / net if net > 0 else 0)),
-        ("allocator_allocated", used), ("allocator_active", used), ("allocator_resident", rss),
-        ("total_system_memory", total_mem), ("total_system_memory_human", bytesToHuman(total_mem)),
-        ("used_memory_lua", 0), ("used_memory_vm_eval", 0),
-        ("used_memory_lua_human", bytesToHuman(0)), ("used_memory_scripts_eval", 0),
-        ("number_of_cached_scripts", len(scripts)), ("number_of_functions", 0),
-        ("number_of_libraries", 0), ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", 0), ("used_memory_vm_total_human", bytesToHuman(0)),
-        ("used_memory_functions", 0), ("used_memory_scripts", 0),
-        ("used_memory_scripts_human", bytesToHuman(0)),
-        ("maxmemory", server.maxmemory), ("maxmemory_human", bytesToHuman(server.maxmemory)),
+        ("used_memory", used), ("used_memory_human", h(used)),
+        ("used_memory_rss", rss), ("used_memory_rss_human", h(rss)),
+        ("used_memory_peak", peak), ("used_memory_peak_human", h(peak)),
+        ("used_memory_peak_perc", "%.2f%%" % mh["peak_perc"]),
+        ("used_memory_overhead", mh["overhead_total"]),
+        ("used_memory_startup", mh["startup_allocated"]),
+        ("used_memory_dataset", mh["dataset"]),
+        ("used_memory_dataset_perc", "%.2f%%" % mh["dataset_perc"]),
+        ("allocator_allocated", used), ("allocator_active", used),
+        ("allocator_resident", used),
+        ("total_system_memory", sysmem), ("total_system_memory_human", h(sysmem)),
+        ("used_memory_lua", 0), ("used_memory_vm_eval", 0), ("used_memory_lua_human", "0B"),
+        ("used_memory_scripts_eval", 0), ("number_of_cached_scripts", 0),
+        ("number_of_functions", 0), ("number_of_libraries", 0),
+        ("used_memory_vm_functions", 0), ("used_memory_vm_total", 0),
+        ("used_memory_vm_total_human", "0B"), ("used_memory_functions", 0),
+        ("used_memory_scripts", 0), ("used_memory_scripts_human", "0B"),
+        ("maxmemory", server.maxmemory), ("maxmemory_human", h(server.maxmemory)),
         ("maxmemory_policy", _policy_name()),
-        ("allocator_frag_ratio", "1.00"), ("allocator_frag_bytes", 0),
-        ("allocator_rss_ratio", ratio(rss, used)), ("allocator_rss_bytes", rss - used),
-        ("rss_overhead_ratio", "1.00"), ("rss_overhead_bytes", 0),
-        ("mem_fragmentation_ratio", "%.2f" % frag), ("mem_fragmentation_bytes", rss - used),
-        ("mem_not_counted_for_evict", 0), ("mem_replication_backlog", 0),
-        ("mem_total_replication_buffers", 0), ("mem_clients_slaves", 0),
-        ("mem_clients_normal", clients_normal), ("mem_cluster_links", 0), ("mem_aof_buffer", 0),
-        ("mem_allocator", "libc"), ("active_defrag_running", 0),
-        ("lazyfree_pending_objects", 0), ("lazyfreed_objects", 0),
+        ("allocator_frag_ratio", "%.2f" % mh["allocator_frag"]),
+        ("allocator_frag_bytes", mh["allocator_frag_bytes"]),
+        ("allocator_rss_ratio", "%.2f" % mh["allocator_rss"]),
+        ("allocator_rss_bytes", mh["allocator_rss_bytes"]),
+        ("rss_overhead_ratio", "%.2f" % mh["rss_extra"]),
+        ("rss_overhead_bytes", mh["rss_extra_bytes"]),
+        ("mem_fragmentation_ratio", "%.2f" % mh["total_frag"]),
+        ("mem_fragmentation_bytes", mh["total_frag_bytes"]),
+        ("mem_not_counted_for_evict", freeMemoryGetNotCountedMemory()),
+        ("mem_replication_backlog", mh["repl_backlog"]),
+        ("mem_total_replication_buffers", 0),
+        ("mem_clients_slaves", mh["clients_slaves"]),
+        ("mem_clients_normal", mh["clients_normal"]),
+        ("mem_cluster_links", 0), ("mem_aof_buffer", mh["aof_buffer"]),
+        ("mem_allocator", "libc"),
+        ("active_defrag_running", 0), ("lazyfree_pending_objects", 0),
+        ("lazyfreed_objects", 0),
     ]
 
 
@@ -1871,19 +2174,50 @@ def _policy_name():
 
 
 def _info_persistence():
+    # The RDB and AOF issues keep these fields on `server` under the C
+    # names; until they exist, the values a fresh Redis reports are shown.
+    g = lambda name, default=0: getattr(server, name, default)  # noqa: E731
+    child = server.child_type
+    now = server.unixtime
+    rdb_start = g("rdb_save_time_start", -1)
+    aof_start = g("aof_rewrite_time_start", -1)
     return [
-        ("loading", server.loading), ("async_loading", 0),
+        ("loading", server.loading), ("async_loading", server.async_loading),
+        ("current_cow_peak", g("stat_current_cow_peak")),
+        ("current_cow_size", g("stat_current_cow_bytes")),
+        ("current_cow_size_age", 0), ("current_fork_perc", "%.2f" % g("stat_module_progress", 0.0)),
+        ("current_save_keys_processed", g("stat_current_save_keys_processed")),
+        ("current_save_keys_total", g("stat_current_save_keys_total")),
         ("rdb_changes_since_last_save", server.dirty),
-        ("rdb_bgsave_in_progress", 1 if server.child_type == 1 else 0),
+        ("rdb_bgsave_in_progress", 1 if child == 1 else 0),
         ("rdb_last_save_time", server.lastsave),
         ("rdb_last_bgsave_status", "ok" if server.lastbgsave_status == C_OK else "err"),
-        ("aof_enabled", server.aof_enabled),
-    ]
+        ("rdb_last_bgsave_time_sec", server.rdb_save_time_last),
+        ("rdb_current_bgsave_time_sec", now - rdb_start if child == 1 and rdb_start != -1 else -1),
+        ("rdb_saves", server.stat_rdb_saves), ("rdb_last_cow_size", g("stat_rdb_cow_bytes")),
+        ("rdb_last_load_keys_expired", g("rdb_last_load_keys_expired")),
+        ("rdb_last_load_keys_loaded", g("rdb_last_load_keys_loaded")),
+        ("aof_enabled", 1 if server.aof_state else 0),
+        ("aof_rewrite_in_progress", 1 if child == 2 else 0),
+        ("aof_rewrite_scheduled", g("aof_rewrite_scheduled")),
+        ("aof_last_rewrite_time_sec", g("aof_rewrite_time_last", -1)),
+        ("aof_current_rewrite_time_sec", now - aof_start if child == 2 and aof_start != -1 else -1),
+        ("aof_last_bgrewrite_status", "ok" if g("aof_lastbgrewrite_status", C_OK) == C_OK else "err"),
+        ("aof_rewrites", g("stat_aof_rewrites")),
+        ("aof_rewrites_consecutive_failures", g("stat_aofrw_consecutive_failures")),
+        ("aof_last_write_status", "ok" if server.aof_last_write_status == C_OK else "err"),
+        ("aof_last_cow_size", g("stat_aof_cow_bytes")),
+        ("module_fork_in_progress", 1 if child == 4 else 0),
+        ("module_fork_last_cow_size", 0),
+    ] + list(g("info_persistence_extra", []))
 
 
 def _info_stats():
     def kbps(m):
         return "%.2f" % (getInstantaneousMetric(m) / 1024)
+    cur_evict = 0
+    if server.stat_last_eviction_exceeded_time:
+        cur_evict = time.monotonic_ns() // 1000 - server.stat_last_eviction_exceeded_time
     return [
         ("total_connections_received", server.stat_numconnections),
         ("total_commands_processed", server.stat_numcommands),
@@ -1895,13 +2229,17 @@ def _info_stats():
         ("instantaneous_output_kbps", kbps(STATS_METRIC_NET_OUTPUT)),
         ("instantaneous_input_repl_kbps", "0.00"), ("instantaneous_output_repl_kbps", "0.00"),
         ("rejected_connections", server.stat_rejected_conn),
-        ("sync_full", 0), ("sync_partial_ok", 0), ("sync_partial_err", 0),
+        ("sync_full", getattr(server, "stat_sync_full", 0)),
+        ("sync_partial_ok", getattr(server, "stat_sync_partial_ok", 0)),
+        ("sync_partial_err", getattr(server, "stat_sync_partial_err", 0)),
         ("expired_keys", server.stat_expiredkeys),
         ("expired_stale_perc", "%.2f" % (server.stat_expired_stale_perc * 100)),
         ("expired_time_cap_reached_count", server.stat_expired_time_cap_reached_count),
         ("expire_cycle_cpu_milliseconds", server.stat_expire_cycle_time_used // 1000),
-        ("evicted_keys", server.stat_evictedkeys), ("evicted_clients", 0),
-        ("total_eviction_exceeded_time", 0), ("current_eviction_exceeded_time", 0),
+        ("evicted_keys", server.stat_evictedkeys), ("evicted_clients", server.stat_evictedclients),
+        ("total_eviction_exceeded_time",
+         (server.stat_total_eviction_exceeded_time + cur_evict) // 1000),
+        ("current_eviction_exceeded_time", cur_evict // 1000),
         ("keyspace_hits", server.stat_keyspace_hits),
         ("keyspace_misses", server.stat_keyspace_misses),
         ("pubsub_channels", len(server.pubsub_channels)),
@@ -1916,7 +2254,7 @@ def _info_stats():
         ("tracking_total_items", 0), ("tracking_total_prefixes", 0),
         ("unexpected_error_replies", server.stat_unexpected_error_replies),
         ("total_error_replies", server.stat_total_error_replies),
-        ("dump_payload_sanitizations", 0),
+        ("dump_payload_sanitizations", getattr(server, "stat_dump_payload_sanitizations", 0)),
         ("total_reads_processed", server.stat_total_reads_processed),
         ("total_writes_processed", server.stat_total_writes_processed),
         ("io_threaded_reads_processed", 0), ("io_threaded_writes_processed", 0),
@@ -1925,6 +2263,9 @@ def _info_stats():
 
 
 def _info_replication():
+    hook = getattr(server, "info_replication_hook", None)
+    if hook is not None:
+        return hook()
     return [
         ("role", "slave" if server.masterhost else "master"),
         ("connected_slaves", len(server.slaves)), ("master_failover_state", "no-failover"),
@@ -1939,12 +2280,16 @@ def _info_cpu():
     import resource
     s = resource.getrusage(resource.RUSAGE_SELF)
     ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        th = resource.getrusage(resource.RUSAGE_THREAD)
+    except (AttributeError, ValueError):
+        th = s
     return [
         ("used_cpu_sys", "%.6f" % s.ru_stime), ("used_cpu_user", "%.6f" % s.ru_utime),
         ("used_cpu_sys_children", "%.6f" % ch.ru_stime),
         ("used_cpu_user_children", "%.6f" % ch.ru_utime),
-        ("used_cpu_sys_main_thread", "%.6f" % s.ru_stime),
-        ("used_cpu_user_main_thread", "%.6f" % s.ru_utime),
+        ("used_cpu_sys_main_thread", "%.6f" % th.ru_stime),
+        ("used_cpu_user_main_thread", "%.6f" % th.ru_utime),
     ]
 
 
@@ -1958,21 +2303,33 @@ def _info_errorstats():
             for k in sorted(server.errors, key=lambda k: k.encode("utf-8", "surrogateescape"))]
 
 
+def _each_command(commands=None):
+    """Every command and subcommand, in command-table order."""
+    for cmd in (commands or server.commands).values():
+        yield cmd
+        if cmd.subcommands_dict:
+            yield from _each_command(cmd.subcommands_dict)
+
+
 def _info_commandstats():
     out = []
-
-    def add(cmd):
+    for cmd in _each_command():
         if cmd.calls or cmd.failed_calls or cmd.rejected_calls:
             out.append(("cmdstat_%s" % cmd.fullname,
                         "calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d"
                         % (cmd.calls, cmd.microseconds,
                            cmd.microseconds / cmd.calls if cmd.calls else 0,
                            cmd.rejected_calls, cmd.failed_calls)))
-        if cmd.subcommands_dict:
-            for sub in cmd.subcommands_dict.values():
-                add(sub)
-    for cmd in server.commands.values():
-        add(cmd)
+    return out
+
+
+def _info_latencystats():
+    from .latency import commandLatencyPercentiles
+    out = []
+    for cmd in _each_command():
+        text = commandLatencyPercentiles(cmd)
+        if text is not None:
+            out.append(("latency_percentiles_usec_%s" % cmd.fullname, text))
     return out
 
 
@@ -1994,31 +2351,35 @@ def resetServerStats():
     """CONFIG RESETSTAT's work (resetServerStats)."""
     for name in ("stat_numcommands", "stat_numconnections", "stat_expiredkeys",
                  "stat_expired_time_cap_reached_count", "stat_expire_cycle_time_used",
-                 "stat_evictedkeys", "stat_keyspace_misses", "stat_keyspace_hits",
-                 "stat_rejected_conn", "stat_net_input_bytes", "stat_net_output_bytes",
-                 "stat_unexpected_error_replies", "stat_total_error_replies",
-                 "stat_total_reads_processed", "stat_total_writes_processed",
-                 "stat_client_qbuf_limit_disconnections",
-                 "stat_client_outbuf_limit_disconnections"):
+                 "stat_evictedkeys", "stat_evictedclients", "stat_keyspace_misses",
+                 "stat_keyspace_hits", "stat_rejected_conn", "stat_net_input_bytes",
+                 "stat_net_output_bytes", "stat_unexpected_error_replies",
+                 "stat_total_error_replies", "stat_total_reads_processed",
+                 "stat_total_writes_processed", "stat_client_qbuf_limit_disconnections",
+                 "stat_client_outbuf_limit_disconnections", "stat_total_eviction_exceeded_time"):
         setattr(server, name, 0)
+    if server.stat_last_eviction_exceeded_time:
+        server.stat_last_eviction_exceeded_time = time.monotonic_ns() // 1000
     server.stat_expired_stale_perc = 0.0
     server.stat_peak_memory = 0
     for m in range(STATS_METRIC_COUNT):
         server.inst_metric[m] = _instMetric()
+        server.inst_metric[m].last_sample_time = mstime()
     resetCommandTableStats()
     resetErrorTableStats()
-    server.slowlog_entry_id = server.slowlog_entry_id
 
 
 def registerInfoSections():
-    """The default INFO sections, in Redis's order; other modules append theirs."""
+    """The INFO sections, in Redis's order; other modules may add theirs."""
     server.info_sections = [
         ("server", "Server", _info_server), ("clients", "Clients", _info_clients),
         ("memory", "Memory", _info_memory), ("persistence", "Persistence", _info_persistence),
         ("stats", "Stats", _info_stats), ("replication", "Replication", _info_replication),
         ("cpu", "CPU", _info_cpu), ("module_list", "Modules", _info_modules),
         ("commandstats", "Commandstats", _info_commandstats),
-        ("errorstats", "Errorstats", _info_errorstats), ("cluster", "Cluster", _info_cluster),
+        ("errorstats", "Errorstats", _info_errorstats),
+        ("latencystats", "Latencystats", _info_latencystats),
+        ("cluster", "Cluster", _info_cluster),
         ("keyspace", "Keyspace", _info_keyspace),
     ]
 
@@ -2074,6 +2435,18 @@ def initServerConfig():
     server.aof_last_write_errno = ""
     server.watchdog_period = 0
     server.stat_peak_memory = 0
+    # Memory model and clientsCron state (see getUsedMemory, clientsCron).
+    server.initial_memory_usage = USED_MEMORY_STARTUP
+    server.dataset_memory = 0
+    server.stat_clients_type_memory = [0, 0, 0, 0]
+    server.clients_peak_mem_input = [0] * CLIENTS_PEAK_MEM_USAGE_SLOTS
+    server.clients_peak_mem_output = [0] * CLIENTS_PEAK_MEM_USAGE_SLOTS
+    server.stat_last_eviction_exceeded_time = 0
+    server.stat_total_eviction_exceeded_time = 0
+    server.stat_querybuf_shrinks = 0
+    server.pause_cron = 0
+    server.quicklist_packed_threshold = 1 << 30
+    server.free_client_hooks.append(removeClientFromMemUsage)
     initConfigValues()
     createSharedObjects()
     registerInfoSections()

@@ -349,9 +349,12 @@ class redisDb:
     `dict` maps key bytes to a redisObject; `expires` maps key bytes to the
     absolute expire time in unix milliseconds. `avg_ttl` and
     `expires_cursor` are kept for INFO and the active expire cycle, as in C.
+    `key_sizes` (Python-only) maps each key to the bytes the memory model
+    charged for it, so used_memory can be kept incrementally (object.py).
     """
     __slots__ = ("dict", "expires", "blocking_keys", "ready_keys", "watched_keys",
-                 "id", "avg_ttl", "expires_cursor", "expires_scan", "defrag_later")
+                 "id", "avg_ttl", "expires_cursor", "expires_scan", "defrag_later",
+                 "key_sizes")
 
     def __init__(self, id):
         self.dict = {}
@@ -364,6 +367,7 @@ class redisDb:
         self.expires_cursor = 0
         self.expires_scan = []
         self.defrag_later = None
+        self.key_sizes = {}
 
 
 class redisCommand:
@@ -378,9 +382,10 @@ class redisCommand:
                  "proc", "arity", "flags", "acl_categories", "key_specs", "args",
                  "getkeys_proc", "subcommands", "subcommands_dict", "parent",
                  "firstkey", "lastkey", "keystep", "microseconds", "calls",
-                 "rejected_calls", "failed_calls", "id", "spec")
+                 "rejected_calls", "failed_calls", "id", "spec", "latency_histogram")
 
     def __init__(self):
+        self.latency_histogram = None
         self.microseconds = 0
         self.calls = 0
         self.rejected_calls = 0
@@ -604,6 +609,7 @@ class redisServer:
         self.stat_client_qbuf_limit_disconnections = 0
         self.stat_client_outbuf_limit_disconnections = 0
         self.stat_peak_memory = 0
+        self.dataset_memory = 0           # sum of every db's key_sizes (object.py)
         self.errors = {}                  # error code -> count, INFO errorstats
         self.inst_metric = [None] * STATS_METRIC_COUNT
         self.ipfd = []

@@ -4,6 +4,8 @@ call() hands every command slower than slowlog-log-slower-than (µs) to
 slowlogPushCurrentCommand; the log keeps the newest slowlog-max-len entries.
 """
 
+import time
+
 from .server_h import server
 
 SLOWLOG_ENTRY_MAX_ARGC = 32
@@ -38,15 +40,21 @@ def slowlogCreateEntry(c, argv, duration):
                 a = a[:SLOWLOG_ENTRY_MAX_STRING] + b"... (%d more bytes)" % (
                     len(a) - SLOWLOG_ENTRY_MAX_STRING)
             out.append(a)
-    entry = slowlogEntry(out, server.slowlog_entry_id, duration, server.unixtime,
+    # The entry's time is the real clock, not the cached one: the cached
+    # clock is from before the slow command started.
+    entry = slowlogEntry(out, server.slowlog_entry_id, duration, int(time.time()),
                          c.name or b"", getClientPeerId(c).encode())
     server.slowlog_entry_id += 1
     return entry
 
 
 def slowlogPushEntryIfNeeded(c, argv, duration):
-    """Log the command if it was slow enough (slowlogPushEntryIfNeeded)."""
-    if server.slowlog_log_slower_than < 0:
+    """Log the command if it was slow enough (slowlogPushEntryIfNeeded).
+
+    A negative slowlog-log-slower-than disables the log, and so does
+    slowlog-max-len 0; 0 logs every command.
+    """
+    if server.slowlog_log_slower_than < 0 or server.slowlog_max_len == 0:
         return
     if duration >= server.slowlog_log_slower_than:
         server.slowlog.insert(0, slowlogCreateEntry(c, argv, duration))
@@ -61,3 +69,64 @@ def slowlogPushCurrentCommand(c, cmd, duration):
         return
     argv = c.original_argv if c.original_argv else c.argv
     slowlogPushEntryIfNeeded(c, argv, duration)
+
+
+def slowlogReset():
+    """Drop every entry; ids keep counting (slowlogReset)."""
+    server.slowlog = []
+
+
+SLOWLOG_HELP = [
+    "GET [<count>]",
+    "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+    "    Entries are made of:",
+    "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+    "    client name",
+    "LEN",
+    "    Return the length of the slowlog.",
+    "RESET",
+    "    Reset the slowlog.",
+]
+
+
+def slowlogCommand(c):
+    """SLOWLOG GET [count] | LEN | RESET | HELP (slowlogCommand)."""
+    from .networking import (
+        addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyHelp, addReplyLongLong,
+        addReplySubcommandSyntaxError,
+    )
+    from .object import getRangeLongFromObjectOrReply
+    from .server_h import LONG_MAX, shared
+    argv = c.argv
+    argc = len(argv)
+    sub = argv[1].lower()
+    if argc == 2 and sub == b"help":
+        addReplyHelp(c, SLOWLOG_HELP)
+    elif argc == 2 and sub == b"reset":
+        slowlogReset()
+        addReply(c, shared.ok)
+    elif argc == 2 and sub == b"len":
+        addReplyLongLong(c, len(server.slowlog))
+    elif argc in (2, 3) and sub == b"get":
+        count = 10
+        if argc == 3:
+            count = getRangeLongFromObjectOrReply(
+                c, argv[2], -1, LONG_MAX, "count should be greater than or equal to -1")
+            if count is None:
+                return
+            if count == -1:
+                count = len(server.slowlog)
+        entries = server.slowlog[:count]
+        addReplyArrayLen(c, len(entries))
+        for se in entries:
+            addReplyArrayLen(c, 6)
+            addReplyLongLong(c, se.id)
+            addReplyLongLong(c, se.time)
+            addReplyLongLong(c, se.duration)
+            addReplyArrayLen(c, len(se.argv))
+            for a in se.argv:
+                addReplyBulkCBuffer(c, a)
+            addReplyBulkCBuffer(c, se.peerid)
+            addReplyBulkCBuffer(c, se.cname)
+    else:
+        addReplySubcommandSyntaxError(c)
