@@ -329,6 +329,8 @@ def lookupCommandLogic(commands, argv, strict):
         if strict and len(argv) != 1:
             return None
         return base
+    if strict and len(argv) != 2:
+        return None
     return lookupSubcommand(base, argv[1])
 
 
