@@ -110,25 +110,32 @@ def dictGetSomeKeys(d, count):
     if n == 0:
         return []
     snap = _snapshots.get(id(d))
+    fresh = False
     if snap is None or snap[0] is not d or abs(len(snap[1]) - n) > (n >> 3):
-        snap = (d, list(d))
-        _snapshots[id(d)] = snap
-    keys = snap[1]
-    total = len(keys)
-    if count >= total:
-        return [k for k in keys if k in d]
-    i = random.randrange(total)
-    out = []
-    tries = 0
-    while len(out) < count and tries < count * 4:
-        k = keys[i]
-        if k in d:
-            out.append(k)
-        i += 1
-        if i == total:
-            i = 0
-        tries += 1
-    return out
+        snap = _snapshots[id(d)] = (d, list(d))
+        fresh = True
+    while True:
+        keys = snap[1]
+        total = len(keys)
+        if count >= total:
+            out = [k for k in keys if k in d]
+        else:
+            i = random.randrange(total)
+            out = []
+            tries = 0
+            while len(out) < count and tries < count * 4:
+                k = keys[i]
+                if k in d:
+                    out.append(k)
+                i += 1
+                if i == total:
+                    i = 0
+                tries += 1
+        if out or fresh:
+            return out
+        # Only ghosts where we looked: the snapshot is too stale, retake it.
+        snap = _snapshots[id(d)] = (d, list(d))
+        fresh = True
 
 
 def dictGetRandomKey(d):

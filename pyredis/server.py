@@ -1292,6 +1292,12 @@ def beforeSleep(eventLoop):
     propagation, then writing every pending reply, then closing the
     clients that asked to be closed.
     """
+    # The memory peak is sampled here too, not only in the cron, so a peak
+    # that lasts a single loop iteration is still seen (as in 7.0). Cheap:
+    # getUsedMemory is a few additions.
+    used = getUsedMemory()
+    if used > server.stat_peak_memory:
+        server.stat_peak_memory = used
     if server.clients_timeout_table:
         from .timeout import handleBlockedClientsTimeout
         handleBlockedClientsTimeout()
