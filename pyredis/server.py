@@ -1096,29 +1096,6 @@ def _persistence_function(module, name):
     return getattr(mod, name, None)
 
 
-CONFIG_BGSAVE_RETRY_DELAY = 5
-
-
-def serverCronSavePoints():
-    """The `save <seconds> <changes>` check of serverCron (inline in C).
-
-    Start a BGSAVE when some save point is satisfied: at least `changes`
-    writes (server.dirty) and more than `seconds` since the last save; after
-    a failed BGSAVE wait CONFIG_BGSAVE_RETRY_DELAY seconds before retrying.
-    Calls rdb.rdbSaveBackground, which the RDB issue provides.
-    """
-    for sp in server.saveparams:
-        if server.dirty >= sp.changes and server.unixtime - server.lastsave > sp.seconds and (
-                server.unixtime - server.lastbgsave_try > CONFIG_BGSAVE_RETRY_DELAY
-                or server.lastbgsave_status == C_OK):
-            save = _persistence_function("rdb", "rdbSaveBackground")
-            if save is None:
-                return
-            serverLog(LL_NOTICE, "%d changes in %d seconds. Saving...", sp.changes, sp.seconds)
-            save(0, server.rdb_filename, None, 0)
-            return
-
-
 def serverCronAofRewriteCheck():
     """auto-aof-rewrite-percentage/min-size: start BGREWRITEAOF when the AOF grew
     enough since the last rewrite (inline in serverCron in C)."""
@@ -1150,18 +1127,6 @@ def serverCronScheduledAofRewrite():
     rewrite = _persistence_function("aof", "rewriteAppendOnlyFileBackground")
     if rewrite is not None:
         rewrite()
-
-
-def serverCronScheduledBgsave():
-    """Run a BGSAVE deferred by BGSAVE SCHEDULE while an AOF rewrite ran
-    (server.rdb_bgsave_scheduled; inline in serverCron in C)."""
-    if hasActiveChildProcess() or not getattr(server, "rdb_bgsave_scheduled", 0):
-        return
-    if server.unixtime - server.lastbgsave_try > CONFIG_BGSAVE_RETRY_DELAY or \
-            server.lastbgsave_status == C_OK:
-        save = _persistence_function("rdb", "rdbSaveBackground")
-        if save is not None and save(0, server.rdb_filename, None, 0) == C_OK:
-            server.rdb_bgsave_scheduled = 0
 
 
 def flushAppendOnlyFile(force):
@@ -1237,11 +1202,14 @@ def serverCron(eventLoop, id, clientData):
     clientsCron()
     databasesCron()
 
+    # Persistence: a BGREWRITEAOF deferred while a BGSAVE ran; reap a
+    # finished child; else the AOF growth check. The save points ("save
+    # <seconds> <changes>") and BGSAVE SCHEDULE are rdb.rdbCron's, which the
+    # RDB module registers in server.cron_hooks (run below).
     serverCronScheduledAofRewrite()
     if hasActiveChildProcess():
         checkChildrenDone()
     else:
-        serverCronSavePoints()
         serverCronAofRewriteCheck()
 
     if server.aof_state and getattr(server, "aof_flush_postponed_start", 0):
@@ -1252,10 +1220,8 @@ def serverCron(eventLoop, id, clientData):
     from .networking import checkClientPauseTimeoutAndReturnIfPaused
     checkClientPauseTimeoutAndReturnIfPaused()
 
-    for duty in server.cron_hooks:      # replicationCron and others register here
+    for duty in server.cron_hooks:      # rdbCron, replicationCron ... register here
         duty()
-
-    serverCronScheduledBgsave()
 
     freeClientsInAsyncFreeQueue()
 
@@ -2050,7 +2016,7 @@ def _info_clients():
         ("cluster_connections", 0), ("maxclients", server.maxclients),
         ("client_recent_max_input_buffer", maxin), ("client_recent_max_output_buffer", maxout),
         ("blocked_clients", server.blocked_clients), ("tracking_clients", server.tracking_clients),
-        ("clients_in_timeout_table", getattr(server, "clients_timeout_table_len", 0)),
+        ("clients_in_timeout_table", getattr(server, "clients_timeout_live", 0)),
     ]
 
 
