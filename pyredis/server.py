@@ -938,7 +938,10 @@ def clientsCronResizeOutputBuffer(c, now_ms):
 def clientsCronTrackExpansiveClients(c, time_idx):
     """Remember the biggest query/output buffers of the last seconds
     (clientsCronTrackExpansiveClients): INFO's client_recent_max_*_buffer."""
-    inp = len(c.querybuf) + c.querybuf_peak
+    # The query buffer, the arguments parsed so far and a big argument
+    # being read (it has its own buffer here; Redis reads it into querybuf).
+    big = c.bigarg
+    inp = len(c.querybuf) + c.argv_len_sum + (len(big) if big is not None else 0)
     out = c.reply_bytes + len(c.buf)
     if inp > server.clients_peak_mem_input[time_idx]:
         server.clients_peak_mem_input[time_idx] = inp
