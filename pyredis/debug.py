@@ -366,7 +366,7 @@ def debugProtocol(c):
     elif name == b"double":
         addReplyDouble(c, 3.141)
     elif name == b"bignum":
-        addReplyBigNum(c, "1234567999999999999999999999999999999")
+        addReplyBigNum(c, b"1234567999999999999999999999999999999")
     elif name == b"null":
         addReplyNull(c)
     elif name == b"array":
