@@ -184,8 +184,8 @@ def test_timeout_spares_pubsub_and_blocked_clients(r, srv):
         sub = srv.raw()
         if sub.call("SUBSCRIBE", "chan").startswith(b"*3"):
             spared.append(sub)
-        if (r.execute_command("COMMAND", "INFO", "blpop") or [None])[0]:
-            blocked = srv.raw()
+        blocked = srv.raw()
+        if blocked.call("COMMAND", "INFO", "blpop") != b"*1\r\n*-1\r\n":
             blocked.send(b"*3\r\n$5\r\nBLPOP\r\n$5\r\nnokey\r\n$1\r\n0\r\n")
             spared.append(blocked)
         plain = srv.raw()
