@@ -251,6 +251,9 @@ def fmt(v):
 def main():
     if (len(sys.argv) > 1 and sys.argv[1] == "rdb") or os.environ.get("BENCH_MODE") == "rdb":
         return rdb_main()
+    if sys.argv[1:] == ["cron"]:
+        import bench_cron
+        return bench_cron.run()
     have_redis = shutil.which("redis-server") is not None
     if not shutil.which("redis-benchmark"):
         print("redis-benchmark not found: apt-get install redis-tools")

@@ -229,6 +229,21 @@ def test_output_buffer_soft_limit_needs_its_seconds(r, srv):
                                 r.execute_command("CLIENT", "LIST").splitlines()), 6)
 
 
+def test_pubsub_class_limit_disconnects_slow_subscriber(r, srv):
+    r.config_set("client-output-buffer-limit", "pubsub 256kb 0 0")
+    sub = srv.raw()
+    sub.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    assert sub.call("SUBSCRIBE", "news").startswith(b"*3")
+    payload = "x" * 100000
+    receivers = []
+    for _ in range(100):                       # 10 MB the subscriber never reads
+        receivers.append(r.publish("news", payload))
+        if receivers[-1] == 0:
+            break
+    assert receivers[0] == 1 and receivers[-1] == 0      # it was dropped on the way
+    assert sub.closed_by_peer(5)
+
+
 # -- MONITOR --------------------------------------------------------------------------
 def test_monitor_format_and_redaction(r, srv):
     mon = srv.raw()
