@@ -537,6 +537,12 @@ def keyMemoryCharge(key, o):
         key, o, OBJ_COMPUTE_SIZE_DEF_SAMPLES, 0)
 
 
+_SMALL = 1024
+_SDS_SIZE = [sdsZmallocSize(n) for n in range(_SMALL)]
+_KEY_CHARGE = [DICT_ENTRY_SIZE + _SDS_SIZE[n] for n in range(_SMALL)]
+_EMBSTR_SIZE = [zmalloc_size(ROBJ_SIZE + 4 + n) for n in range(OBJ_ENCODING_EMBSTR_SIZE_LIMIT + 1)]
+
+
 def update_key_memory(db, key):
     """Re-charge one key after it changed, or drop its charge if it is gone.
 
@@ -551,14 +557,18 @@ def update_key_memory(db, key):
         if old:
             server.dataset_memory -= old
         return
-    ptr = o.ptr
-    # Strings are most keys: charge them inline, without the general path.
-    if o.type == OBJ_STRING and o.encoding != OBJ_ENCODING_INT:
-        n = len(ptr)
-        if o.encoding == OBJ_ENCODING_EMBSTR:
-            new = DICT_ENTRY_SIZE + sdsZmallocSize(len(key)) + zmalloc_size(ROBJ_SIZE + 4 + n)
+    # Strings are most keys: charge them inline, from precomputed tables,
+    # because this runs on every write (a SET pays two list lookups).
+    enc = o.encoding
+    lk = len(key)
+    if o.type == OBJ_STRING and enc != OBJ_ENCODING_INT and lk < _SMALL:
+        n = len(o.ptr)
+        if enc == OBJ_ENCODING_EMBSTR:
+            new = _KEY_CHARGE[lk] + _EMBSTR_SIZE[n]
+        elif n < _SMALL:
+            new = _KEY_CHARGE[lk] + ROBJ_SIZE + _SDS_SIZE[n]
         else:
-            new = DICT_ENTRY_SIZE + sdsZmallocSize(len(key)) + ROBJ_SIZE + sdsZmallocSize(n)
+            new = _KEY_CHARGE[lk] + ROBJ_SIZE + sdsZmallocSize(n)
     else:
         new = keyMemoryCharge(key, o)
     old = sizes.get(key, 0)
