@@ -107,22 +107,21 @@ def test_shutdown_save_without_save_points(tmp_path):
 
 
 def test_failed_save_keeps_running_unless_forced(tmp_path):
-    s, _ = start(tmp_path, save="3600 1")
+    s, _ = start(tmp_path, "--enable-protected-configs", "yes", save="3600 1")
     try:
         conn = s.raw()
         conn.call("SET", "k", "v")
-        # Make the save fail: the rdb directory goes away under us.
-        os.chmod(s.dir, 0o500)
-        try:
-            reply = conn.call("SHUTDOWN")
-            if os.geteuid() == 0:
-                pytest.skip("root can write anywhere: the save cannot be made to fail")
-            assert reply == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
-            assert conn.call("PING") == b"+PONG\r\n"
-            conn.send(b"*2\r\n$8\r\nSHUTDOWN\r\n$5\r\nFORCE\r\n")
-            assert conn.closed_by_peer(10)
-            assert wait_exit(s) == 0
-        finally:
-            os.chmod(s.dir, 0o700)
+        # Make the save fail, even for root: the server's working directory
+        # (where the RDB is written) is removed under it.
+        gone = os.path.join(s.dir, "gone")
+        os.mkdir(gone)
+        assert conn.call("CONFIG", "SET", "dir", gone) == b"+OK\r\n"
+        os.rmdir(gone)
+        assert conn.call("SHUTDOWN") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        assert conn.call("PING") == b"+PONG\r\n"
+        assert "Error trying to save the DB, can't exit." in s.read_log()
+        conn.send(b"*2\r\n$8\r\nSHUTDOWN\r\n$5\r\nFORCE\r\n")
+        assert conn.closed_by_peer(10)
+        assert wait_exit(s) == 0
     finally:
         s.stop()
