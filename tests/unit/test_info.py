@@ -181,7 +181,7 @@ def test_clients_section(r, srv):
     # A big query buffer shows in client_recent_max_input_buffer.
     big = srv.raw()
     big.send(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$100000\r\n" + b"x" * 50000)
-    assert poll(lambda: r.info("clients")["client_recent_max_input_buffer"] >= 40000, 3)
+    assert poll(lambda: r.info("clients")["client_recent_max_input_buffer"] >= 40000, 10)
     big.close()
 
 

@@ -309,12 +309,14 @@ def test_debug_subcommands(r, srv, real_debug):
                 ("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b"),
                 ("DEBUG", "ERROR", "FOO bar"), ("DEBUG", "SLEEP", "0"),
                 ("DEBUG", "SLEEP", "0.01"), ("DEBUG", "NOPE"),
-                ("DEBUG", "STRINGMATCH-TEST"), ("DEBUG", "PAUSE-CRON", "0"),
+                ("DEBUG", "PAUSE-CRON", "0"),
                 ("DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "NEVER"),
                 ("DEBUG", "REPLYBUFFER", "RESIZING", "1"),
                 ("DEBUG", "CLIENT-EVICTION"), ("DEBUG", "HTSTATS", "99"),
                 ("DEBUG", "CHANGE-REPL-ID"), ("DEBUG", "LOG", "hello")):
         assert a.call(*cmd) == b.call(*cmd), cmd
+    # (Real Redis fuzzes stringmatchlen for seconds here; we only answer.)
+    assert a.call("DEBUG", "STRINGMATCH-TEST") == b"+Apparently Redis did not crash: test passed\r\n"
     for conn in (a, b):
         conn.call("SET", "foo", "bar")
     assert a.call("DEBUG", "LISTPACK", "foo") == b.call("DEBUG", "LISTPACK", "foo")
