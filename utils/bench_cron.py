@@ -39,6 +39,16 @@ def call(port, *args):
         r.close()
 
 
+def stat(port, name):
+    """One INFO stats field, as an int."""
+    import redis
+    r = redis.Redis(port=port)
+    try:
+        return int(r.info("stats")[name])
+    finally:
+        r.close()
+
+
 def hz_comparison():
     p = Proc("pyredis")
     try:
@@ -93,18 +103,15 @@ def expire_budget():
         call(p.port, "LATENCY", "RESET")
         call(p.port, "CONFIG", "RESETSTAT")
         start = time.monotonic()
-        base = int(call(p.port, "INFO", "stats").split("expired_keys:")[1].split("\r")[0])
+        base = stat(p.port, "expired_keys")
         while time.monotonic() - start < SECONDS + 10:
             time.sleep(1)
-            info = call(p.port, "INFO", "stats")
-            exp = int(info.split("expired_keys:")[1].split("\r")[0])
-            if exp - base >= KEYS // 2:
+            if stat(p.port, "expired_keys") - base >= KEYS // 2:
                 break
         wall_ms = (time.monotonic() - start) * 1000
-        info = call(p.port, "INFO", "stats")
-        cpu = int(info.split("expire_cycle_cpu_milliseconds:")[1].split("\r")[0])
-        expired = int(info.split("expired_keys:")[1].split("\r")[0])
-        capped = int(info.split("expired_time_cap_reached_count:")[1].split("\r")[0])
+        cpu = stat(p.port, "expire_cycle_cpu_milliseconds")
+        expired = stat(p.port, "expired_keys")
+        capped = stat(p.port, "expired_time_cap_reached_count")
         print("expired %d keys in %.1fs; active expire cycle CPU %d ms = %.1f%% of the wall "
               "clock (budget 25%%); time cap reached %d times"
               % (expired, wall_ms / 1000, cpu, cpu * 100.0 / wall_ms, capped))
