@@ -93,27 +93,33 @@ def load(port, count, ttl_from_ms, ttl_spread_ms):
 
 
 def expire_budget():
-    p = Proc("pyredis", ["--latency-monitor-threshold", "1"])
+    """The worst case for the slow cycle: half the keys expired at once.
+
+    Keys are loaded with active expiry off (DEBUG SET-ACTIVE-EXPIRE 0), the
+    volatile half with a 1 ms TTL; then expiry is turned on and we watch
+    the cycle delete them within its per-tick budget.
+    """
+    p = Proc("pyredis", ["--latency-monitor-threshold", "1", "--enable-debug-command", "yes"])
     try:
+        call(p.port, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
         t0 = time.monotonic()
-        # TTLs from 5 s: nothing expires while loading; then over SECONDS.
-        load(p.port, KEYS, 5000 + int((KEYS / 50000.0) * 1000), int(SECONDS * 1000))
-        print("\n%d keys (%d with a TTL) loaded in %.1fs" % (KEYS, KEYS // 2,
-                                                           time.monotonic() - t0))
+        load(p.port, KEYS, 1, 1)
+        print("\n%d keys (%d with a TTL, all of those already past it) loaded in %.1fs"
+              % (KEYS, KEYS // 2, time.monotonic() - t0))
         call(p.port, "LATENCY", "RESET")
         call(p.port, "CONFIG", "RESETSTAT")
         start = time.monotonic()
-        base = stat(p.port, "expired_keys")
-        while time.monotonic() - start < SECONDS + 10:
-            time.sleep(1)
-            if stat(p.port, "expired_keys") - base >= KEYS // 2:
+        call(p.port, "DEBUG", "SET-ACTIVE-EXPIRE", "1")
+        while time.monotonic() - start < SECONDS * 30:
+            time.sleep(0.5)
+            if stat(p.port, "expired_keys") >= KEYS // 2:
                 break
         wall_ms = (time.monotonic() - start) * 1000
         cpu = stat(p.port, "expire_cycle_cpu_milliseconds")
         expired = stat(p.port, "expired_keys")
         capped = stat(p.port, "expired_time_cap_reached_count")
         print("expired %d keys in %.1fs; active expire cycle CPU %d ms = %.1f%% of the wall "
-              "clock (budget 25%%); time cap reached %d times"
+              "clock (budget 25%% of each tick); time cap reached %d times"
               % (expired, wall_ms / 1000, cpu, cpu * 100.0 / wall_ms, capped))
         for ev in ("expire-cycle", "cron", "command", "fast-command"):
             hist = call(p.port, "LATENCY", "HISTORY", ev)
@@ -127,7 +133,8 @@ def expire_budget():
 
 
 def run():
-    hz_comparison()
+    if not os.environ.get("BENCH_CRON_SKIP_HZ"):
+        hz_comparison()
     expire_budget()
     return 0
 
