@@ -194,8 +194,14 @@ from pyredis import server as S
 from pyredis.server_h import server
 server.init_hooks = []
 S.initServerConfig()
-server.port = 0
-S.initServer()
+# What initServer sets up for the cron, without listening anywhere.
+from pyredis import ae
+from pyredis.db import initDatabases
+server.el = ae.aeCreateEventLoop(1024)
+initDatabases()
+for m in range(len(server.inst_metric)):
+    server.inst_metric[m] = S._instMetric()
+S.updateCachedTime(1)
 assert server.cronloops == 0
 for i in range(25):
     delay = S.serverCron(server.el, 0, None)
