@@ -128,6 +128,9 @@ def dbOverwrite(db, key, val):
     old = db.dict[key]
     if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
         val.lru = old.lru
+    if old is not val:
+        server.dataset_memory -= old.mem
+        old.mem = 0
     db.dict[key] = val
 
 
@@ -200,9 +203,10 @@ def dbSyncDelete(db, key):
         return 0
     if db.expires:
         db.expires.pop(key, None)
-    size = db.key_sizes.pop(key, 0)
-    if size:
-        server.dataset_memory -= size
+    # Take the key's charge back; zero it, because RENAME and MOVE add the
+    # same value under its new key before deleting the old one.
+    server.dataset_memory -= val.mem
+    val.mem = 0
     return 1
 
 
@@ -905,7 +909,6 @@ def dbSwapDatabases(id1, id2):
     touchAllWatchedKeysInDb(b, a)
     a.dict, b.dict = b.dict, a.dict
     a.expires, b.expires = b.expires, a.expires
-    a.key_sizes, b.key_sizes = b.key_sizes, a.key_sizes
     a.avg_ttl, b.avg_ttl = b.avg_ttl, a.avg_ttl
     a.expires_cursor, b.expires_cursor = b.expires_cursor, a.expires_cursor
     # Clients blocked on keys that now exist in the swapped-in data wake up.

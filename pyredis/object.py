@@ -375,8 +375,10 @@ def objectCommand(c):
 #
 #   key charge = dictEntry (24) + the key's sds + objectComputeSize(value)
 #
-# db.key_sizes[key] remembers the charge, server.dataset_memory is the
-# total. signalModifiedKey (which every write command calls) re-charges the
+# Each value remembers the charge of its key in robj.mem, and
+# server.dataset_memory is the total; whoever removes a value from the
+# keyspace (dbSyncDelete, dbOverwrite) takes its charge back.
+# signalModifiedKey (which every write command calls) re-charges the
 # key in O(1), because aggregates are sampled (OBJ_COMPUTE_SIZE_DEF_SAMPLES
 # elements, the average times the length), as MEMORY USAGE does in Redis.
 # The alternative, a full walk of the dataset each cron tick, is O(N) and
@@ -548,15 +550,11 @@ def update_key_memory(db, key):
 
     Called from signalModifiedKey (every write path), dbSyncDelete and the
     RDB loader; O(1). Returns nothing; server.dataset_memory stays the sum
-    of every db.key_sizes.
+    of every value's `mem`.
     """
     o = db.dict.get(key)
-    sizes = db.key_sizes
     if o is None:
-        old = sizes.pop(key, 0)
-        if old:
-            server.dataset_memory -= old
-        return
+        return          # deleted: dbSyncDelete already took the charge back
     # Strings are most keys: charge them inline, from precomputed tables,
     # because this runs on every write (a SET pays two list lookups).
     enc = o.encoding
@@ -571,15 +569,13 @@ def update_key_memory(db, key):
             new = _KEY_CHARGE[lk] + ROBJ_SIZE + sdsZmallocSize(n)
     else:
         new = keyMemoryCharge(key, o)
-    old = sizes.get(key, 0)
-    sizes[key] = new
-    server.dataset_memory += new - old
+    server.dataset_memory += new - o.mem
+    o.mem = new
 
 
 def forget_db_memory(db):
     """A db was emptied or replaced wholesale: drop all its charges (Python-only)."""
-    server.dataset_memory -= sum(db.key_sizes.values())
-    db.key_sizes = {}
+    server.dataset_memory -= sum(o.mem for o in db.dict.values())
 
 
 def recount_db_memory(db):

@@ -326,15 +326,19 @@ class redisObject:
     holds the Python value (bytes or int for strings, containers for the
     aggregate types); `lru` is the LRU clock at last access, or the LFU
     counter and decrement time packed in 24 bits, as in Redis. There is no
-    refcount: Python counts references for us.
+    refcount: Python counts references for us. `mem` (Python-only) is what
+    the memory model last charged for the key holding this value (object.py):
+    kept on the value, not in a side table keyed by key, because a side
+    dict costs ~40 bytes per key and a slot 8.
     """
-    __slots__ = ("type", "encoding", "lru", "ptr")
+    __slots__ = ("type", "encoding", "lru", "ptr", "mem")
 
     def __init__(self, type, encoding, ptr, lru=0):
         self.type = type
         self.encoding = encoding
         self.ptr = ptr
         self.lru = lru
+        self.mem = 0
 
     def __repr__(self):
         return "robj(type=%d, encoding=%d, ptr=%r)" % (self.type, self.encoding, self.ptr)
@@ -349,12 +353,9 @@ class redisDb:
     `dict` maps key bytes to a redisObject; `expires` maps key bytes to the
     absolute expire time in unix milliseconds. `avg_ttl` and
     `expires_cursor` are kept for INFO and the active expire cycle, as in C.
-    `key_sizes` (Python-only) maps each key to the bytes the memory model
-    charged for it, so used_memory can be kept incrementally (object.py).
     """
     __slots__ = ("dict", "expires", "blocking_keys", "ready_keys", "watched_keys",
-                 "id", "avg_ttl", "expires_cursor", "expires_scan", "defrag_later",
-                 "key_sizes")
+                 "id", "avg_ttl", "expires_cursor", "expires_scan", "defrag_later")
 
     def __init__(self, id):
         self.dict = {}
@@ -367,7 +368,6 @@ class redisDb:
         self.expires_cursor = 0
         self.expires_scan = []
         self.defrag_later = None
-        self.key_sizes = {}
 
 
 class redisCommand:
@@ -609,7 +609,7 @@ class redisServer:
         self.stat_client_qbuf_limit_disconnections = 0
         self.stat_client_outbuf_limit_disconnections = 0
         self.stat_peak_memory = 0
-        self.dataset_memory = 0           # sum of every db's key_sizes (object.py)
+        self.dataset_memory = 0           # sum of every value's `mem` charge (object.py)
         self.errors = {}                  # error code -> count, INFO errorstats
         self.inst_metric = [None] * STATS_METRIC_COUNT
         self.ipfd = []

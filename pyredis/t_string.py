@@ -9,7 +9,7 @@ A value arrives as argv bytes; createStringObjectEncoded gives it the
 encoding Redis would (int for "12345", embstr up to 44 bytes, raw beyond).
 """
 
-from .db import (dbAdd, dbDelete, lookupKeyRead, lookupKeyReadOrReply, lookupKeyWrite,
+from .db import (dbAdd, dbDelete, dbOverwrite, lookupKeyRead, lookupKeyReadOrReply, lookupKeyWrite,
                  removeExpire, setExpire, setKey, signalModifiedKey)
 from .networking import (
     addReply, addReplyArrayLen, addReplyBulk, addReplyBulkCBuffer, addReplyError,
@@ -314,7 +314,7 @@ def setrangeCommand(c):
             cur = cur + bytes(offset - len(cur))
         new = cur[:offset] + value + cur[offset + len(value):]
         o = redisObject(OBJ_STRING, OBJ_ENCODING_RAW, new, o.lru)
-        c.db.dict[key] = o
+        dbOverwrite(c.db, key, o)
     signalModifiedKey(c, c.db, key)
     notifyKeyspaceEvent(NOTIFY_STRING, "setrange", key, c.db.id)
     server.dirty += 1
@@ -423,7 +423,7 @@ def incrDecrCommand(c, incr):
     else:
         new = createStringObjectFromLongLong(value)
         if o is not None:
-            db.dict[key] = new
+            dbOverwrite(db, key, new)
             new.lru = o.lru
         else:
             dbAdd(db, key, new)
@@ -490,7 +490,7 @@ def incrbyfloatCommand(c):
     s = ld2string(value)
     new = createStringObject(s)
     if o is not None:
-        db.dict[key] = new
+        dbOverwrite(db, key, new)
     else:
         dbAdd(db, key, new)
     signalModifiedKey(c, db, key)
@@ -522,7 +522,7 @@ def appendCommand(c):
             return
         # APPEND always leaves a raw string, as in Redis (dbUnshareStringValue).
         o = redisObject(OBJ_STRING, OBJ_ENCODING_RAW, cur + append, o.lru)
-        db.dict[key] = o
+        dbOverwrite(db, key, o)
         totlen = len(o.ptr)
     signalModifiedKey(c, db, key)
     notifyKeyspaceEvent(NOTIFY_STRING, "append", key, db.id)
