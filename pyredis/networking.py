@@ -1402,7 +1402,8 @@ def clientCommand(c):
         unpauseClients()
         addReply(c, shared.ok)
     elif sub == b"pause" and (argc == 3 or argc == 4):
-        from .server import getTimeoutFromObjectOrReply
+        from .timeout import getTimeoutFromObjectOrReply
+        from .server_h import UNIT_MILLISECONDS
         pause_type = CLIENT_PAUSE_ALL
         if argc == 4:
             mode = argv[3].lower()
@@ -1411,7 +1412,7 @@ def clientCommand(c):
             elif mode != b"all":
                 addReplyError(c, "CLIENT PAUSE mode must be WRITE or ALL")
                 return
-        end = getTimeoutFromObjectOrReply(c, argv[2], 1)
+        end = getTimeoutFromObjectOrReply(c, argv[2], UNIT_MILLISECONDS)
         if end is None:
             return
         pauseClients(end, pause_type)

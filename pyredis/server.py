@@ -1500,20 +1500,6 @@ def timeCommand(c):
     addReplyBulkLongLong(c, t % 1000000)
 
 
-def getTimeoutFromObjectOrReply(c, o, unit_ms):
-    """Parse a pause/blocking timeout into an absolute ms time (getTimeoutFromObjectOrReply)."""
-    from .object import getLongLongFromObjectOrReply
-    tval = getLongLongFromObjectOrReply(c, o, "timeout is not an integer or out of range")
-    if tval is None:
-        return None
-    if tval < 0:
-        addReplyError(c, "timeout is negative")
-        return None
-    if tval > 0:
-        tval += mstime()
-    return tval
-
-
 def addReplyHelloMap(c):
     """The map HELLO replies with (part of helloCommand)."""
     addReplyMapLen(c, 6 + (0 if server.sentinel_mode else 1))

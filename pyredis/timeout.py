@@ -85,7 +85,12 @@ def getTimeoutFromObjectOrReply(c, object, unit):
     integer. Returns None after replying an error.
     """
     from .networking import addReplyError
-    if unit == UNIT_SECONDS:
+    if unit == UNIT_SECONDS and type(object) is bytes and object.isdigit() and len(object) <= 15:
+        # Whole seconds, the usual case (BLPOP k 0, BLPOP k 5): the long
+        # double route below gives exactly n * 1000 for these, without
+        # building Fractions on every blocking call.
+        tval = int(object) * 1000
+    elif unit == UNIT_SECONDS:
         from .object import getLongDoubleFromObjectOrReply
         ftval = getLongDoubleFromObjectOrReply(c, object, "timeout is not a float or out of range")
         if ftval is None:
