@@ -15,7 +15,7 @@ the hook WATCH and client tracking hang on.
 import random
 
 from .server_h import (
-    C_ERR, C_OK, CLIENT_MULTI, LOOKUP_NONE, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, LOOKUP_NOTOUCH,
+    C_ERR, C_OK, LOOKUP_NONE, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, LOOKUP_NOTOUCH,
     LOOKUP_WRITE, MAXMEMORY_FLAG_LFU, NOTIFY_GENERIC, NOTIFY_KEY_MISS, OBJ_ENCODING_INT,
     OBJ_ENCODING_HT, OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STREAM, OBJ_STRING,
     OBJ_ZSET, SETKEY_ALREADY_EXIST,
@@ -23,7 +23,7 @@ from .server_h import (
     SHUTDOWN_NOW, SHUTDOWN_SAVE, CLIENT_DENY_BLOCKING, redisDb, server, shared,
 )
 from .networking import (
-    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString, addReplyError,
+    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyError,
     addReplyErrorObject, addReplyLongLong, addReplyNull, addReplyStatus,
 )
 from .notify import notifyKeyspaceEvent
@@ -982,10 +982,6 @@ def shutdownCommand(c):
         blockClient(c, BLOCKED_SHUTDOWN)
     else:
         addReplyError(c, "Errors trying to SHUTDOWN. Check logs.")
-
-
-_unused = (addReplyBulkCString, LOOKUP_NOSTATS, LOOKUP_NONOTIFY, SETKEY_NO_SIGNAL, CLIENT_MULTI,
-           SETKEY_KEEPTTL, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST)
 
 
 # ---------------------------------------------------------------------------

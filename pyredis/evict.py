@@ -413,6 +413,3 @@ def _update_metrics(result):
         server.stat_total_eviction_exceeded_time += (
             time.monotonic_ns() // 1000 - server.stat_last_eviction_exceeded_time)
         server.stat_last_eviction_exceeded_time = 0
-
-
-_unused = (MAXMEMORY_FLAG_LFU,)

@@ -14,7 +14,6 @@ visited once per pass, as with Redis's cursor; keys added meanwhile wait for
 the next pass.
 """
 
-import time
 
 from .db import (deleteExpiredKeyAndPropagate, getExpire, lookupKeyWrite,
                  lookupKeyReadWithFlags, removeExpire, setExpire, signalModifiedKey)
@@ -359,6 +358,3 @@ def touchCommand(c):
         if lookupKeyRead(c.db, key) is not None:
             touched += 1
     addReplyLongLong(c, touched)
-
-
-_unused = (time,)

@@ -19,28 +19,25 @@ argument would cost an allocation per argument on the hot path. Commands
 that store an argument build the robj themselves (createStringObject).
 """
 
-import os
-import time
 
-from . import ae
 from .anet import anetFormatAddr, anetTcpAccept
-from .connection import (CONN_STATE_CONNECTED, callHandler, connAccept,
+from .connection import (CONN_STATE_CONNECTED, connAccept,
                          connClose, connCreateAcceptedSocket, connGetPrivateData,
                          connHasWriteHandler, connPeerToString, connRead, connSetPrivateData,
                          connSetReadHandler, connSetWriteHandler,
                          connSetWriteHandlerWithBarrier, connSockName, connWrite, connWritev,
                          connHasReadHandler)
 from .server_h import (
-    BLOCKED_NONE, C_ERR, C_OK, CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND,
-    CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, CLIENT_DIRTY_CAS, CLIENT_MASTER,
+    BLOCKED_NONE, C_ERR, C_OK, CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP,
+    CLIENT_DIRTY_CAS, CLIENT_MASTER,
     CLIENT_MONITOR, CLIENT_MULTI, CLIENT_NO_EVICT, CLIENT_PENDING_COMMAND,
     CLIENT_PENDING_WRITE, CLIENT_PROTECTED, CLIENT_PROTOCOL_ERROR, CLIENT_PUBSUB,
     CLIENT_PUSHING, CLIENT_READONLY, CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP,
     CLIENT_REPLY_SKIP_NEXT, CLIENT_SLAVE, CLIENT_TRACKING, CLIENT_TYPE_MASTER,
     CLIENT_TYPE_NORMAL, CLIENT_TYPE_PUBSUB, CLIENT_TYPE_SLAVE, CLIENT_UNBLOCKED,
-    CLIENT_UNIX_SOCKET, CLIENT_ASKING, CLIENT_DENY_BLOCKING, CLIENT_PAUSE_ALL,
+    CLIENT_UNIX_SOCKET, CLIENT_ASKING, CLIENT_PAUSE_ALL,
     CLIENT_PAUSE_WRITE, CLIENT_PAUSE_OFF,
-    LL_VERBOSE, LL_WARNING, LL_NOTICE, OBJ_ENCODING_INT, PROTO_INLINE_MAX_SIZE,
+    LL_VERBOSE, LL_WARNING, OBJ_ENCODING_INT, PROTO_INLINE_MAX_SIZE,
     PROTO_IOBUF_LEN, PROTO_MBULK_BIG_ARG, PROTO_REPLY_CHUNK_BYTES, PROTO_REQ_INLINE,
     PROTO_REQ_MULTIBULK, NET_MAX_WRITES_PER_EVENT, client, server, shared,
 )
@@ -1728,9 +1725,3 @@ def flushSlavesOutputBuffers():
     for slave in server.slaves:
         if slave.conn is not None and clientHasPendingReplies(slave):
             writeToClient(slave, 0)
-
-
-def _unused():
-    # Keep imports referenced that later issues use through this module.
-    return (os, time, ae, callHandler, CLIENT_DENY_BLOCKING, CLIENT_PUBSUB, LL_NOTICE,
-            CLIENT_CLOSE_AFTER_COMMAND, CLIENT_PROTOCOL_ERROR)

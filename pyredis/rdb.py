@@ -42,11 +42,11 @@ from .crc64 import crc64
 from .intset import intsetDecode, intsetEncode, intsetValidateIntegrity
 from .listpack import lpEncode, lpValidateIntegrity, lp_encode_entry
 from .lzf import lzf_compress, lzf_decompress
-from .networking import (addReply, addReplyBulkCBuffer, addReplyError, addReplyErrorObject,
+from .networking import (addReply, addReplyError, addReplyErrorObject,
                          addReplyStatus)
 from .rio import rioChecksum, rioFlush, rioInitWithBuffer, rioInitWithFile, rioWrite
-from .server_h import (C_ERR, C_OK, CHILD_TYPE_NONE, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
-                       LL_VERBOSE, LL_WARNING, LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION,
+from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
+                       LL_WARNING, LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION,
                        MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU, OBJ_ENCODING_EMBSTR,
                        OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_INTSET,
                        OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
@@ -2205,9 +2205,6 @@ def _remember_child_pid():
 
 
 rdbRegister()
-
-_unused = (OBJ_ENCODING_RAW, OBJ_ENCODING_EMBSTR, OBJ_ENCODING_SKIPLIST, LL_VERBOSE,
-           addReplyBulkCBuffer, CHILD_TYPE_NONE, intsetEncode)
 
 
 # ===========================================================================

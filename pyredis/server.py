@@ -30,15 +30,14 @@ from .anet import anetTcpServer
 from .commands import COMMAND_TABLE
 from .networking import (
     acceptTcpHandler, addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString,
-    addReplyError, addReplyErrorArity, addReplyErrorFormat, addReplyErrorObject,
+    addReplyError, addReplyErrorArity, addReplyErrorObject,
     addReplyHelp, addReplyLongLong, addReplyMapLen, addReplyNull, addReplySetLen,
-    addReplyStatus, addReplySubcommandSyntaxError, addReplyVerbatim, argstr, authRequired,
-    clientHasPendingReplies, freeClientsInAsyncFreeQueue, handleClientsWithPendingWrites,
+    addReplyStatus, addReplyVerbatim, argstr, freeClientsInAsyncFreeQueue, handleClientsWithPendingWrites,
 )
 from .server_h import (
     ACTIVE_EXPIRE_CYCLE_FAST, ACTIVE_EXPIRE_CYCLE_SLOW, C_ERR, C_OK, CHILD_TYPE_NONE,
-    CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND, CLIENT_CLOSE_AFTER_REPLY, CLIENT_DENY_BLOCKING,
-    CLIENT_FORCE_AOF, CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MULTI, CLIENT_PREVENT_AOF_PROP,
+    CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND, CLIENT_CLOSE_AFTER_REPLY, CLIENT_FORCE_AOF,
+    CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MULTI, CLIENT_PREVENT_AOF_PROP,
     CLIENT_PREVENT_PROP, CLIENT_PREVENT_REPL_PROP, CLIENT_PUBSUB, CLIENT_SLAVE,
     CMD_ADMIN, CMD_CALL_FULL, CMD_CALL_PROPAGATE, CMD_CALL_PROPAGATE_AOF,
     CMD_CALL_PROPAGATE_REPL, CMD_CALL_SLOWLOG, CMD_CALL_STATS, CMD_DENYOOM, CMD_FAST,
@@ -1495,7 +1494,7 @@ def timeCommand(c):
     """TIME: seconds and microseconds (timeCommand)."""
     t = ustime()
     addReplyArrayLen(c, 2)
-    addReplyBulkLongLong = __import__("pyredis.networking", fromlist=["x"]).addReplyBulkLongLong
+    from .networking import addReplyBulkLongLong
     addReplyBulkLongLong(c, t // 1000000)
     addReplyBulkLongLong(c, t % 1000000)
 
@@ -1582,7 +1581,7 @@ def addReplyFlagsForKeyArgs(c, flags):
 
 def addReplyCommandKeySpecs(c, cmd):
     specs = cmd.key_specs
-    addReplyArrayLen(c, len(specs)) if False else addReplySetLen(c, len(specs))
+    addReplySetLen(c, len(specs))
     for ks in specs:
         maplen = 3 + (1 if ks.get("notes") else 0)
         addReplyMapLen(c, maplen)
@@ -2600,11 +2599,3 @@ def main(argv=None):
     ae.aeMain(server.el)
     ae.aeDeleteEventLoop(server.el)
     return 0
-
-
-_unused = (LL_RAW, clientHasPendingReplies, addReplyErrorFormat, addReplySubcommandSyntaxError,
-           authRequired, CLIENT_CLOSE_AFTER_REPLY, CLIENT_DENY_BLOCKING, CMD_CALL_SLOWLOG,
-           CMD_CALL_STATS, CMD_CALL_PROPAGATE, CMD_CALL_PROPAGATE_AOF, CMD_CALL_PROPAGATE_REPL,
-           SHUTDOWN_SAVE, SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_FORCE,
-           ACTIVE_EXPIRE_CYCLE_FAST, getInstantaneousMetric, STATS_METRIC_NET_INPUT,
-           STATS_METRIC_NET_OUTPUT, LL_DEBUG, CMD_READONLY)

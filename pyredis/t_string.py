@@ -660,6 +660,3 @@ def lcsCommand(c):
         addReplyLongLong(c, idx)
     else:
         addReplyBulkCBuffer(c, bytes(result))
-
-
-_unused = (dbDelete,)
