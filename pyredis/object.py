@@ -139,7 +139,9 @@ def createStringObjectEncoded(s):
     building an object only to rebuild it.
     """
     n = len(s)
-    if n <= 20:
+    # Only something starting with a digit or '-' can be an integer: test
+    # that before paying for a call to string2ll.
+    if n and n <= 20 and (47 < s[0] < 58 or s[0] == 45):
         v = string2ll(s)
         if v is not None:
             return redisObject(OBJ_STRING, OBJ_ENCODING_INT, v, server.lruclock) \

@@ -466,9 +466,14 @@ def processCommand(c):
     authentication, MULTI restrictions, memory, disk errors, replica
     read-only, pub/sub context, loading. Returns C_OK when the client is
     still alive; C_ERR when it was closed.
+
+    This runs once per command, so each check starts with the test that is
+    false in the common case (a server and client state read through
+    locals), and lookupCommand is only called when the name-to-command cache
+    misses.
     """
     argv = c.argv
-    cmd = lookupCommand(argv)
+    cmd = _command_cache.get(argv[0]) or lookupCommand(argv)
     if cmd is None:
         a0 = argv[0].lower()
         if a0 == b"host:" or a0 == b"post":
@@ -484,104 +489,100 @@ def processCommand(c):
         rejectCommandStr(c, "wrong number of arguments for '%s' command" % cmd.fullname)
         return C_OK
 
+    srv = server
+    cflags = c.flags
     cmd_flags = cmd.flags
     if cmd_flags & CMD_PROTECTED:
-        if cmd.fullname == "debug" and not allowProtectedAction(server.enable_debug_cmd, c):
+        if cmd.fullname == "debug" and not allowProtectedAction(srv.enable_debug_cmd, c):
             rejectCommandStr(c, 'DEBUG command not allowed. If the enable-debug-command option is '
                              'set to "local", you can run it from a local connection, otherwise you '
                              'need to set this option in the configuration file, and then restart '
                              'the server.')
             return C_OK
-        if cmd.fullname.startswith("module") and not allowProtectedAction(server.enable_module_cmd, c):
+        if cmd.fullname.startswith("module") and not allowProtectedAction(srv.enable_module_cmd, c):
             rejectCommandStr(c, 'MODULE command not allowed. If the enable-module-command option is '
                              'set to "local", you can run it from a local connection, otherwise you '
                              'need to set this option in the configuration file, and then restart '
                              'the server.')
             return C_OK
 
-    if c.flags & CLIENT_MULTI and cmd.fullname == "exec":
+    if cflags & CLIENT_MULTI and cmd.fullname == "exec":
         cmd_flags |= c.mstate.cmd_flags
-    is_write_command = cmd_flags & CMD_WRITE
-    is_denyoom_command = cmd_flags & CMD_DENYOOM
-    is_denystale_command = not (cmd_flags & CMD_STALE)
-    is_denyloading_command = not (cmd_flags & CMD_LOADING)
-    is_may_replicate_command = cmd_flags & (CMD_WRITE | CMD_MAY_REPLICATE)
 
-    if server.requirepass and not c.authenticated:
+    if srv.requirepass and not c.authenticated:
         if not (cmd_flags & CMD_NO_AUTH):
             rejectCommand(c, shared.noautherr)
             return C_OK
 
-    if c.flags & CLIENT_MULTI and cmd_flags & CMD_NO_MULTI:
+    if cflags & CLIENT_MULTI and cmd_flags & CMD_NO_MULTI:
         rejectCommandStr(c, "Command not allowed inside a transaction")
         return C_OK
 
-    if server.maxmemory:
+    if srv.maxmemory:
         from .evict import EVICT_FAIL, performEvictions
         out_of_memory = performEvictions() == EVICT_FAIL
-        if server.current_client is None:
+        if srv.current_client is None:
             return C_ERR
-        reject_cmd_on_oom = is_denyoom_command
-        if c.flags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "quit", "reset"):
+        reject_cmd_on_oom = cmd_flags & CMD_DENYOOM
+        if cflags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "quit", "reset"):
             reject_cmd_on_oom = True
         if out_of_memory and reject_cmd_on_oom:
             rejectCommand(c, shared.oomerr)
             return C_OK
-        server.pre_command_oom_state = out_of_memory
+        srv.pre_command_oom_state = out_of_memory
 
-    if server.stop_writes_on_bgsave_err and server.saveparams and \
-            server.lastbgsave_status == C_ERR and not server.masterhost and \
-            (is_write_command or cmd.fullname == "ping"):
+    # Both MISCONF checks apply to writes and PING only.
+    if srv.lastbgsave_status == C_ERR and srv.stop_writes_on_bgsave_err and srv.saveparams and \
+            not srv.masterhost and (cmd_flags & CMD_WRITE or cmd.fullname == "ping"):
         rejectCommand(c, shared.bgsaveerr)
         return C_OK
-    if server.aof_state and server.aof_last_write_status == C_ERR and \
-            not server.masterhost and (is_write_command or cmd.fullname == "ping"):
-        rejectCommandStr(c, "-MISCONF Errors writing to the AOF file: %s" % server.aof_last_write_errno)
+    if srv.aof_state and srv.aof_last_write_status == C_ERR and \
+            not srv.masterhost and (cmd_flags & CMD_WRITE or cmd.fullname == "ping"):
+        rejectCommandStr(c, "-MISCONF Errors writing to the AOF file: %s" % srv.aof_last_write_errno)
         return C_OK
 
-    if server.masterhost and server.repl_slave_ro and not (c.flags & CLIENT_MASTER) and \
-            is_write_command:
+    if srv.masterhost and srv.repl_slave_ro and not (cflags & CLIENT_MASTER) and \
+            cmd_flags & CMD_WRITE:
         rejectCommand(c, shared.roslaveerr)
         return C_OK
 
-    if c.flags & CLIENT_PUBSUB and c.resp == 2 and cmd.fullname not in (
+    if cflags & CLIENT_PUBSUB and c.resp == 2 and cmd.fullname not in (
             "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe",
             "punsubscribe", "quit", "reset"):
         rejectCommandStr(c, "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
                          "QUIT / RESET are allowed in this context" % cmd.fullname)
         return C_OK
 
-    if server.masterhost and server.repl_state != 15 and not server.repl_serve_stale_data and \
-            is_denystale_command:
+    if srv.masterhost and srv.repl_state != 15 and not srv.repl_serve_stale_data and \
+            not (cmd_flags & CMD_STALE):
         rejectCommand(c, shared.masterdownerr)
         return C_OK
 
-    if server.loading and not server.async_loading and is_denyloading_command:
+    if srv.loading and not srv.async_loading and not (cmd_flags & CMD_LOADING):
         rejectCommand(c, shared.loadingerr)
         return C_OK
 
-    if c.flags & CLIENT_SLAVE and (is_may_replicate_command or is_write_command
-                                   or cmd_flags & CMD_READONLY):
+    if cflags & CLIENT_SLAVE and cmd_flags & (CMD_WRITE | CMD_MAY_REPLICATE | CMD_READONLY):
         rejectCommandStr(c, "Replica can't interact with the keyspace")
         return C_OK
 
     # CLIENT PAUSE: park the client until the pause ends.
-    if server.client_pause_type != CLIENT_PAUSE_OFF and not (c.flags & CLIENT_SLAVE) and (
-            server.client_pause_type == CLIENT_PAUSE_ALL or
-            (server.client_pause_type == CLIENT_PAUSE_WRITE and is_may_replicate_command)):
+    if srv.client_pause_type != CLIENT_PAUSE_OFF and not (cflags & CLIENT_SLAVE) and (
+            srv.client_pause_type == CLIENT_PAUSE_ALL or
+            (srv.client_pause_type == CLIENT_PAUSE_WRITE and cmd_flags & (CMD_WRITE | CMD_MAY_REPLICATE))):
         from .blocked import blockClient
         c.bpop.timeout = 0
         blockClient(c, BLOCKED_POSTPONE)
         return C_OK
 
-    if c.flags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "multi", "watch",
-                                                       "quit", "reset"):
+    if cflags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "multi", "watch",
+                                                      "quit", "reset"):
         from .multi import queueMultiCommand
         queueMultiCommand(c, cmd_flags)
         addReply(c, shared.queued)
     else:
         call(c, CMD_CALL_FULL)
-        if server.ready_keys:
+        if srv.ready_keys:
             from .blocked import handleClientsBlockedOnKeys
             handleClientsBlockedOnKeys()
     return C_OK
@@ -607,37 +608,44 @@ _PROP_FLAGS = CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP
 def call(c, flags):
     """Run a command and do what follows every command (call).
 
-    Times c.cmd.proc with a monotonic clock, updates the per-command
-    calls/usec/failed_calls, feeds the latency monitor, the slow log and
-    MONITOR clients, and collects what must be propagated. Propagation has
-    one entry point, alsoPropagate, where the AOF and replication plug in.
-    Each optional duty is guarded by one cheap test, so a plain GET pays
-    for none of them.
+    Times c.cmd.proc with the wall clock (as 7.0 does with ustime()), updates
+    the per-command calls/usec/failed_calls and latency histogram, feeds the
+    latency monitor, the slow log and MONITOR clients, and collects what
+    must be propagated. Propagation has one entry point, alsoPropagate, where
+    the AOF and replication plug in. This runs once per command, so each
+    optional duty is guarded by one cheap test and `server` is read through
+    a local: a plain GET pays for none of them.
     """
+    srv = server
     cmd = c.cmd
     real_cmd = c.realcmd
     # The force/prevent-propagation flags are per call: save and clear them.
     saved_prop = c.flags & _PROP_FLAGS
     if saved_prop:
         c.flags &= ~_PROP_FLAGS
-    dirty = server.dirty
-    prev_err_count = server.stat_total_error_replies
+    dirty = srv.dirty
+    prev_err_count = srv.stat_total_error_replies
     # While a command runs, expiry compares with one time snapshot, so a
     # key cannot expire half way through (fixed_time_expire, as in 7.0).
-    server.fixed_time_expire += 1
-    start = perf_counter_ns()
-    if server.fixed_time_expire == 1:
-        server.cmd_time_snapshot = server.mstime = time_ns() // 1000000
-    server.in_nested_call += 1
+    # The outermost call takes the snapshot from the same clock reading
+    # that starts the timer: one clock call instead of two.
+    nested = srv.fixed_time_expire
+    srv.fixed_time_expire = nested + 1
+    start = time_ns()
+    if not nested:
+        srv.cmd_time_snapshot = srv.mstime = start // 1000000
+    srv.in_nested_call += 1
     try:
         cmd.proc(c)
     except Exception as e:     # a bug of ours must not take the server down
         commandRaised(c, e)
-    server.in_nested_call -= 1
-    dur_ns = perf_counter_ns() - start
+    srv.in_nested_call -= 1
+    dur_ns = time_ns() - start
+    if dur_ns < 0:             # the wall clock was set back meanwhile
+        dur_ns = 0
     duration = dur_ns // 1000
     c.duration = duration
-    if server.stat_total_error_replies != prev_err_count:
+    if srv.stat_total_error_replies != prev_err_count:
         real_cmd.failed_calls += 1
 
     cflags = c.flags
@@ -645,17 +653,17 @@ def call(c, flags):
         c.flags = cflags = (cflags & ~CLIENT_CLOSE_AFTER_COMMAND) | CLIENT_CLOSE_AFTER_REPLY
 
     if flags & CMD_CALL_SLOWLOG:
-        if server.latency_monitor_threshold:
+        if srv.latency_monitor_threshold:
             from .latency import latencyAddSampleIfNeeded
             latencyAddSampleIfNeeded("fast-command" if real_cmd.flags & CMD_FAST else "command",
                                      duration // 1000)
-        if not (cflags & CLIENT_BLOCKED) and duration >= server.slowlog_log_slower_than >= 0:
+        if duration >= srv.slowlog_log_slower_than >= 0 and not (cflags & CLIENT_BLOCKED):
             from .slowlog import slowlogPushCurrentCommand
             slowlogPushCurrentCommand(c, real_cmd, duration)
 
-    if server.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
+    if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
         from .replication import replicationFeedMonitors
-        replicationFeedMonitors(c, server.monitors, c.db.id,
+        replicationFeedMonitors(c, srv.monitors, c.db.id,
                                 c.original_argv if c.original_argv else c.argv)
     if c.original_argv is not None and not (cflags & CLIENT_BLOCKED):
         c.original_argv = None
@@ -663,14 +671,22 @@ def call(c, flags):
     if flags & CMD_CALL_STATS:
         real_cmd.microseconds += duration
         real_cmd.calls += 1
-        if server.latency_tracking_enabled and not (cflags & CLIENT_BLOCKED):
-            updateCommandLatencyHistogram(real_cmd, dur_ns)
+        if srv.latency_tracking_enabled and not (cflags & CLIENT_BLOCKED):
+            # updateCommandLatencyHistogram, inlined: this is the hot path.
+            h = real_cmd.latency_histogram
+            if h is None:
+                h = real_cmd.latency_histogram = [0] * 512
+            if dur_ns < 16:
+                h[dur_ns if dur_ns > 0 else 1] += 1
+            else:
+                bl = dur_ns.bit_length()
+                h[((bl - 3) << 3) | ((dur_ns >> (bl - 4)) & 7)] += 1
 
     # Propagation: only when someone consumes it (AOF on, replicas).
-    if server.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
+    if srv.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
             (cflags & CLIENT_PREVENT_PROP) != CLIENT_PREVENT_PROP and cmd.fullname != "exec":
         propagate_flags = PROPAGATE_NONE
-        if server.dirty != dirty:
+        if srv.dirty != dirty:
             propagate_flags |= PROPAGATE_AOF | PROPAGATE_REPL
         if cflags & CLIENT_FORCE_REPL:
             propagate_flags |= PROPAGATE_REPL
@@ -685,9 +701,9 @@ def call(c, flags):
 
     if saved_prop or cflags & _PROP_FLAGS:
         c.flags = (c.flags & ~_PROP_FLAGS) | saved_prop
-    server.fixed_time_expire -= 1
-    server.stat_numcommands += 1
-    if not server.in_nested_call and server.also_propagate:
+    srv.fixed_time_expire -= 1
+    srv.stat_numcommands += 1
+    if srv.also_propagate and not srv.in_nested_call:
         afterCommand(c)
 
 

@@ -174,3 +174,70 @@ def test_inline_quoting(pair, line):
         conn.send(line + b"\r\n")
         outs.append(conn.read_reply())
     assert outs[0] == outs[1]
+
+
+def _cmd(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+# One write holding what the batch parser takes (plain small commands) and
+# everything it must hand to the per-command parser: an argument holding
+# CRLF, one ending in CR, a length past the small range, a bulk whose two
+# trailing bytes are not CRLF (Redis skips them unchecked), an empty
+# command, an inline command in between. (A non-canonical header such as
+# "$03" is a protocol error that closes the connection: see ABUSE.)
+MIXED_PIPELINE = (
+    _cmd(b"SET", b"a", b"1") + _cmd(b"SET", b"b", b"x\r\ny") + _cmd(b"GET", b"b")
+    + _cmd(b"SET", b"c", b"z" * 20000) + _cmd(b"STRLEN", b"c") + _cmd(b"SET", b"d", b"e\r")
+    + _cmd(b"GET", b"d") + _cmd(b"INCR", b"a")
+    + b"*3\r\n$3\r\nSET\r\n$1\r\nf\r\n$3\r\nabcXY" + _cmd(b"GET", b"f") + b"*0\r\n"
+    + b"PING\r\n" + _cmd(b"MSET", b"g", b"1", b"h", b"2", b"i", b"3") + _cmd(b"MGET", b"g", b"h", b"i")
+    + _cmd(b"ECHO", b"") + _cmd(b"GET", b"a")
+)
+MIXED_REPLIES = 15
+
+
+def test_batch_parser_hands_odd_commands_to_the_full_parser(pair):
+    """The pipelined batch path (split_multibulk_batch) and the per-command
+    parser together give Redis's replies, in order, for a mixed burst."""
+    got = []
+    for conn in pair:
+        conn.send(MIXED_PIPELINE)
+        got.append([conn.read_reply() for _ in range(MIXED_REPLIES)])
+    assert got[0] == got[1]
+    assert got[0][2] == b"$4\r\nx\r\ny\r\n" and got[0][-1] == b"$1\r\n2\r\n"
+
+
+def test_batch_parser_same_bytes_split_at_every_offset(server):
+    """Whatever read boundaries the burst arrives with, the replies are the same."""
+    conn = server.raw()
+    try:
+        conn.call("FLUSHALL")
+        conn.send(MIXED_PIPELINE)
+        expected = [conn.read_reply() for _ in range(MIXED_REPLIES)]
+        for cut in range(1, len(MIXED_PIPELINE), 997):
+            conn.call("FLUSHALL")
+            conn.send(MIXED_PIPELINE[:cut])
+            conn.send(MIXED_PIPELINE[cut:])
+            assert [conn.read_reply() for _ in range(MIXED_REPLIES)] == expected, cut
+    finally:
+        conn.close()
+
+
+def test_pipeline_behind_a_blocked_command_waits_for_it(server):
+    """Commands pipelined after BLPOP stay in the query buffer until it is served."""
+    a, b = server.raw(), server.raw()
+    try:
+        a.call("DEL", "q", "after")
+        a.send(_cmd(b"BLPOP", b"q", b"0") + _cmd(b"SET", b"after", b"1") + _cmd(b"GET", b"after"))
+        deadline = time.monotonic() + 10
+        while b"flags=b" not in b.call("CLIENT", "LIST"):
+            assert time.monotonic() < deadline, "BLPOP never blocked"
+        assert b.call("EXISTS", "after") == b":0\r\n"
+        assert b.call("LPUSH", "q", "v") == b":1\r\n"
+        assert a.read_reply() == b"*2\r\n$1\r\nq\r\n$1\r\nv\r\n"
+        assert a.read_reply() == b"+OK\r\n"
+        assert a.read_reply() == b"$1\r\n1\r\n"
+    finally:
+        a.close()
+        b.close()
