@@ -23,7 +23,7 @@ import os
 import signal
 import sys
 import time
-from time import perf_counter_ns, time_ns
+from time import time_ns
 
 from . import REDIS_VERSION, ae
 from .anet import anetTcpServer
