@@ -672,15 +672,7 @@ def call(c, flags):
         real_cmd.microseconds += duration
         real_cmd.calls += 1
         if srv.latency_tracking_enabled and not (cflags & CLIENT_BLOCKED):
-            # updateCommandLatencyHistogram, inlined: this is the hot path.
-            h = real_cmd.latency_histogram
-            if h is None:
-                h = real_cmd.latency_histogram = [0] * 512
-            if dur_ns < 16:
-                h[dur_ns if dur_ns > 0 else 1] += 1
-            else:
-                bl = dur_ns.bit_length()
-                h[((bl - 3) << 3) | ((dur_ns >> (bl - 4)) & 7)] += 1
+            updateCommandLatencyHistogram(real_cmd, dur_ns)
 
     # Propagation: only when someone consumes it (AOF on, replicas).
     if srv.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
