@@ -8,11 +8,11 @@ is requirepass; full ACL users and rules are not implemented.
 import hmac
 
 from .server_h import server, shared
+from .networking import addReply, addReplyError, addReplyErrorObject, redactClientCommandArgument
 
 
 def checkPasswordAndAuthenticate(c, username, password):
     """Authenticate c as `username`; reply the error and return False on failure."""
-    from .networking import addReplyError
     if isinstance(username, (bytes, bytearray)):
         username = username.decode("utf-8", "surrogateescape")
     pw = server.requirepass
@@ -34,14 +34,12 @@ def checkPasswordAndAuthenticate(c, username, password):
 
 def authCommand(c):
     """AUTH [username] password (authCommand)."""
-    from .networking import addReply, addReplyError, addReplyErrorObject
     argv = c.argv
     if len(argv) > 3:
         addReplyErrorObject(c, shared.syntaxerr)
         return
     # The password (and user name) never reach MONITOR or the slow log,
     # even when the command fails.
-    from .networking import redactClientCommandArgument
     redactClientCommandArgument(c, 1)
     if len(argv) == 2:
         if server.requirepass is None:

@@ -42,6 +42,21 @@ from .server_h import (
     OBJ_ZSET, server,
 )
 from .timeout import addClientToTimeoutTable, removeClientFromTimeoutTable
+from .db import lookupKeyReadWithFlags
+from .latency import latencyAddSampleIfNeeded
+from .networking import (
+    addReplyError,
+    addReplyLongLong,
+    addReplyNullArray,
+    processCommandAndResetClient,
+    processInputBuffer,
+    resetClient,
+)
+from .server import afterCommand, propagatePendingCommands, updateCachedTime
+from .server_h import CLIENT_CLOSE_AFTER_REPLY
+from .slowlog import slowlogPushCurrentCommand
+from .t_list import serveClientBlockedOnList
+from .t_zset import serveClientBlockedOnSortedSet
 
 # Which blocked type a value type can wake (getBlockedTypeByType).
 _BTYPE_OF = {OBJ_LIST: BLOCKED_LIST, OBJ_ZSET: BLOCKED_ZSET, OBJ_STREAM: BLOCKED_STREAM,
@@ -72,16 +87,13 @@ def updateStatsOnUnblock(c, blocked_us, reply_us, had_errors):
     if had_errors:
         cmd.failed_calls += 1
     if server.slowlog_log_slower_than >= 0 and total > server.slowlog_log_slower_than:
-        from .slowlog import slowlogPushCurrentCommand
         slowlogPushCurrentCommand(c, cmd, total)
     if server.latency_monitor_threshold:
-        from .latency import latencyAddSampleIfNeeded
         latencyAddSampleIfNeeded("command-unblocking", reply_us // 1000)
 
 
 def processUnblockedClients():
     """Let clients just unblocked run what they pipelined meanwhile (processUnblockedClients)."""
-    from .networking import processCommandAndResetClient, processInputBuffer
     # Take the whole queue at once (popping its head one by one is O(n) per
     # client); clients queued while we work are handled by the next round.
     while server.unblocked_clients:
@@ -127,7 +139,6 @@ def unblockClient(c):
     # For a real blocking command the reset was put off while it waited (the
     # arguments were still needed to serve it); do it now.
     if btype != BLOCKED_POSTPONE and btype != BLOCKED_SHUTDOWN:
-        from .networking import resetClient
         c.original_argv = None
         resetClient(c)
     server.blocked_clients -= 1
@@ -140,7 +151,6 @@ def unblockClient(c):
 
 def replyToBlockedClientTimedOut(c):
     """What a blocked command answers when its time is up (replyToBlockedClientTimedOut)."""
-    from .networking import addReplyLongLong, addReplyNullArray
     if c.btype in (BLOCKED_LIST, BLOCKED_ZSET, BLOCKED_STREAM):
         addReplyNullArray(c)
     elif c.btype == BLOCKED_WAIT:
@@ -153,7 +163,6 @@ def replyToClientsBlockedOnShutdown():
     """A failed SHUTDOWN releases the clients that waited for it (replyToClientsBlockedOnShutdown)."""
     if not server.blocked_clients_by_type[BLOCKED_SHUTDOWN]:
         return
-    from .networking import addReplyError
     for c in list(server.clients.values()):
         if c.flags & CLIENT_BLOCKED and c.btype == BLOCKED_SHUTDOWN:
             addReplyError(c, "Errors trying to SHUTDOWN. Check logs.")
@@ -162,8 +171,6 @@ def replyToClientsBlockedOnShutdown():
 
 def disconnectAllBlockedClients():
     """On becoming a replica, blocked clients get an error and are closed (disconnectAllBlockedClients)."""
-    from .networking import addReplyError
-    from .server_h import CLIENT_CLOSE_AFTER_REPLY
     for c in list(server.clients.values()):
         if c.flags & CLIENT_BLOCKED:
             if c.btype == BLOCKED_POSTPONE:
@@ -185,7 +192,6 @@ def _serve_one(receiver, serve):
     hooks see it), the time is charged, and what it propagated goes out
     as one unit (afterCommand).
     """
-    from .server import afterCommand
     prev_errors = server.stat_total_error_replies
     old_client = server.current_client
     server.current_client = receiver
@@ -206,7 +212,6 @@ def serveClientsBlockedOnListKey(o, db, key):
     waiting = db.blocking_keys.get(key)
     if not waiting:
         return
-    from .t_list import serveClientBlockedOnList
     for receiver in list(waiting):
         if receiver.btype != BLOCKED_LIST or key not in db.blocking_keys \
                 or receiver not in db.blocking_keys[key]:
@@ -228,7 +233,6 @@ def serveClientsBlockedOnSortedSetKey(o, db, key):
     waiting = db.blocking_keys.get(key)
     if not waiting:
         return
-    from .t_zset import serveClientBlockedOnSortedSet
     for receiver in list(waiting):
         if receiver.btype != BLOCKED_ZSET or key not in db.blocking_keys \
                 or receiver not in db.blocking_keys[key]:
@@ -257,8 +261,6 @@ def handleClientsBlockedOnKeys():
     pushes to its destination), so the list is swapped out and re-checked
     until it stays empty.
     """
-    from .db import lookupKeyReadWithFlags
-    from .server import propagatePendingCommands, updateCachedTime
     while server.ready_keys:
         batch = server.ready_keys
         server.ready_keys = []

@@ -18,13 +18,24 @@ from .networking import addReply, addReplyBulkCBuffer, addReplyError, addReplyEr
 from .notify import notifyKeyspaceEvent
 from .object import LRU_CLOCK, getLongLongFromObjectOrReply
 from .server_h import NOTIFY_GENERIC, server, shared
+from .expire import checkAlreadyExpired
+from .rdb import (
+    RdbLoadError,
+    objectSetLRUOrLFU,
+    rdbLoadObject,
+    rdbLoadObjectType,
+    rdb_encode_object,
+    rdb_object_type,
+)
+from .rio import rioInitWithBuffer
+from .server import rewriteClientCommandArgument, rewriteClientCommandVector
+from .util import mstime
 
 RDB_VERSION = 10
 
 
 def createDumpPayload(o, key, dbid):
     """Serialize a value the way DUMP returns it (createDumpPayload)."""
-    from .rdb import rdb_encode_object, rdb_object_type
     body = bytes((rdb_object_type(o),)) + rdb_encode_object(o)
     body += bytes((RDB_VERSION & 0xFF, (RDB_VERSION >> 8) & 0xFF))
     return body + crc64(0, body).to_bytes(8, "little")
@@ -59,8 +70,6 @@ def dumpCommand(c):
 
 def restoreCommand(c):
     """RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] (restoreCommand)."""
-    from .rdb import RdbLoadError, objectSetLRUOrLFU, rdbLoadObject, rdbLoadObjectType
-    from .rio import rioInitWithBuffer
     argv = c.argv
     lfu_freq = lru_idle = lru_clock = -1
     replace = absttl = False
@@ -123,13 +132,10 @@ def restoreCommand(c):
     deleted = False
     if replace:
         deleted = dbDelete(c.db, key)
-    from .util import mstime
     if ttl and not absttl:
         ttl += mstime()
-    from .expire import checkAlreadyExpired
     if ttl and checkAlreadyExpired(ttl):
         if deleted:
-            from .server import rewriteClientCommandVector
             rewriteClientCommandVector(c, [b"DEL", key])
             signalModifiedKey(c, c.db, key)
             notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, c.db.id)
@@ -142,7 +148,6 @@ def restoreCommand(c):
         if not absttl:
             # Propagate an absolute time, so a replica or the AOF sets the
             # same deadline whenever it replays the command.
-            from .server import rewriteClientCommandArgument
             rewriteClientCommandArgument(c, 2, b"%d" % ttl)
             rewriteClientCommandArgument(c, len(c.argv), b"ABSTTL")
     objectSetLRUOrLFU(obj, lfu_freq, lru_idle, lru_clock, 1000)

@@ -23,6 +23,29 @@ from .server_h import (
     shared,
 )
 from .util import memtoull, sdssplitargs, string2ll
+from .commands import COMMAND_TABLE
+from .evict import performEvictions
+from .networking import (
+    acceptTcpHandler,
+    addReply,
+    addReplyBulkCString,
+    addReplyError,
+    addReplyErrorFormat,
+    addReplyErrorObject,
+    addReplyHelp,
+    addReplyMapLen,
+)
+from .notify import keyspaceEventsFlagsToString, keyspaceEventsStringToFlags
+from .server import (
+    allowProtectedAction,
+    closeListeningSockets,
+    getUsedMemory,
+    listenToPort,
+    lookupCommandBySds,
+    resetServerStats,
+    serverLog,
+)
+from .util import sdscatrepr, stringmatchlen
 
 # Flags (config.c's *_CONFIG)
 MODIFIABLE_CONFIG = 0
@@ -138,9 +161,7 @@ def _apply_hz():
 def _apply_port():
     if server.el is None:
         return None
-    from .server import listenToPort, closeListeningSockets
     from . import ae
-    from .networking import acceptTcpHandler
     fds = listenToPort(server.port, server.bindaddr)
     if fds is None:
         return "Unable to listen on this port. Check server logs."
@@ -154,14 +175,12 @@ def _apply_port():
 
 def _apply_maxmemory():
     if server.maxmemory and server.el is not None:
-        from .server import getUsedMemory, serverLog
         used = getUsedMemory()
         if server.maxmemory < used:
             serverLog(LL_WARNING, "WARNING: the new maxmemory value set via CONFIG SET (%d) is "
                       "smaller than the current memory usage (%d). This will result in key "
                       "eviction and/or the inability to accept new write commands depending on "
                       "the maxmemory-policy.", server.maxmemory, used)
-        from .evict import performEvictions
         performEvictions()
     return None
 
@@ -523,7 +542,6 @@ def _get_oom_values():
 
 
 def _set_notify(args, loading):
-    from .notify import keyspaceEventsStringToFlags
     if len(args) != 1:
         return "wrong number of arguments"
     flags = keyspaceEventsStringToFlags(args[0])
@@ -534,7 +552,6 @@ def _set_notify(args, loading):
 
 
 def _get_notify():
-    from .notify import keyspaceEventsFlagsToString
     return keyspaceEventsFlagsToString(server.notify_keyspace_events)
 
 
@@ -560,8 +577,6 @@ def _change_bind_addr():
     addresses, which binds them again.
     """
     from . import ae
-    from .networking import acceptTcpHandler
-    from .server import closeListeningSockets, listenToPort, serverLog
     closeListeningSockets(0)
     server.listeners = []
     server.ipfd = []
@@ -779,7 +794,6 @@ def configGetValue(cfg):
 # -- loading -------------------------------------------------------------------------
 def loadServerConfigFromString(config):
     """Apply config text, line by line (loadServerConfigFromString)."""
-    from .server import serverLog
     lines = config.split("\n")
     for linenum, line in enumerate(lines, 1):
         line = line.strip(" \t\r\n")
@@ -830,7 +844,6 @@ _rename_queue = []
 def _command_exists(name):
     """Does the command table know `name` ("get", "config|get")? Checked while
     reading the file, so a bad rename stops the server before it starts."""
-    from .commands import COMMAND_TABLE
     parts = name.lower().split("|")
     spec = COMMAND_TABLE.get(parts[0])
     if spec is None or len(parts) > 2:
@@ -845,7 +858,6 @@ def applyRenameCommands():
     build the table later, so the lines wait here. An empty new name removes
     the command. Errors are reported as config file errors, as Redis does.
     """
-    from .server import lookupCommandBySds
     while _rename_queue:
         linenum, line, old, new = _rename_queue.pop(0)
         cmd = lookupCommandBySds(old.encode("utf-8", "surrogateescape"))
@@ -885,7 +897,6 @@ def loadServerConfig(filename, options):
                     text = f.read()
             except OSError as e:
                 import sys
-                from .server import serverLog
                 serverLog(LL_WARNING, "Fatal error, can't open config file '%s': %s",
                           filename, e.strerror)
                 sys.exit(1)
@@ -907,7 +918,6 @@ def loadServerConfig(filename, options):
 
 def _quote_option(w):
     """One command-line value as a config-line word (sdscatrepr, as main() does)."""
-    from .util import sdscatrepr
     return sdscatrepr(w.encode("utf-8", "surrogateescape")).decode("latin-1")
 
 
@@ -926,14 +936,11 @@ CONFIG_HELP = [
 
 def configHelpCommand(c):
     """CONFIG HELP (configHelpCommand)."""
-    from .networking import addReplyHelp
     addReplyHelp(c, CONFIG_HELP)
 
 
 def configGetCommand(c):
     """CONFIG GET pattern [pattern ...] (configGetCommand)."""
-    from .networking import addReplyBulkCString, addReplyMapLen
-    from .util import stringmatchlen
     matches = {}
     for pat in c.argv[2:]:
         name = pat.decode("utf-8", "surrogateescape")
@@ -964,7 +971,6 @@ def configSetCommand(c):
     All-or-nothing, as in 7.0: every value is checked and set, and on any
     failure the previous values are restored before replying the error.
     """
-    from .networking import addReply, addReplyErrorFormat, addReplyErrorObject
     argv = c.argv
     if len(argv) % 2:
         addReplyErrorObject(c, shared.syntaxerr)
@@ -1039,21 +1045,17 @@ def _restore(old):
 
 
 def _protected_allowed(c):
-    from .server import allowProtectedAction
     return allowProtectedAction(server.enable_protected_configs, c)
 
 
 def configResetStatCommand(c):
     """CONFIG RESETSTAT (configResetStatCommand)."""
-    from .networking import addReply
-    from .server import resetServerStats
     resetServerStats()
     addReply(c, shared.ok)
 
 
 def configRewriteCommand(c):
     """CONFIG REWRITE (configRewriteCommand)."""
-    from .networking import addReply, addReplyError
     if not server.configfile:
         addReplyError(c, "The server is running without a config file")
         return

@@ -16,6 +16,8 @@ import errno
 
 from . import ae
 from .anet import anetEnableTcpNoDelay, anetNonBlock
+from .anet import anetFdToString
+from .server_h import LL_WARNING
 
 CONN_STATE_NONE = 0
 CONN_STATE_CONNECTING = 1
@@ -103,7 +105,6 @@ def handlerRaised(conn):
     """Log a handler's exception and schedule the connection's client to be freed."""
     import traceback
     from .server import serverLog
-    from .server_h import LL_WARNING
     serverLog(LL_WARNING, "Internal error serving a connection, closing it: %s",
               traceback.format_exc().replace("\n", " | "))
     c = conn.private_data
@@ -278,11 +279,9 @@ def connSocketEventHandler(el, fd, clientData, mask):
 
 def connPeerToString(conn):
     """Return (ip, port) of the peer (connPeerToString)."""
-    from .anet import anetFdToString
     return anetFdToString(conn.sock, True)
 
 
 def connSockName(conn):
     """Return (ip, port) of our end (connSockName)."""
-    from .anet import anetFdToString
     return anetFdToString(conn.sock, False)

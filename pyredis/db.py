@@ -29,6 +29,14 @@ from .networking import (
 from .notify import notifyKeyspaceEvent
 from .object import forget_db_memory, update_key_memory
 from .util import stringmatchlen
+from .evict import updateLFU
+from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
+from .multi import touchAllWatchedKeysInDb, touchWatchedKey
+from .networking import checkClientPauseTimeoutAndReturnIfPaused
+from .object import createRawStringObject, getIntFromObjectOrReply, getLongFromObjectOrReply
+from .server import abortShutdown, isShutdownInitiated, killRDBChild, prepareForShutdown, propagate
+from .server_h import BLOCKED_SHUTDOWN, OBJ_ENCODING_LISTPACK, PROPAGATE_AOF, PROPAGATE_REPL, redisObject
+from .util import d2string, fmt_double_g17, mstime, string2ll
 
 EXPIRE_FORCE_DELETE_EXPIRED = 1
 EXPIRE_AVOID_DELETE_EXPIRED = 2
@@ -53,7 +61,6 @@ def lookupKey(db, key, flags):
     if val is not None:
         if not (flags & LOOKUP_NOTOUCH) and server.child_type == 0:
             if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
-                from .evict import updateLFU
                 updateLFU(val)
             else:
                 val.lru = server.lruclock
@@ -232,7 +239,6 @@ def dbUnshareStringValue(db, key, o):
     int: callers that append or set ranges need raw bytes, so convert.
     """
     if o.encoding == OBJ_ENCODING_INT:
-        from .object import createRawStringObject
         o = createRawStringObject(b"%d" % o.ptr)
         dbOverwrite(db, key, o)
     return o
@@ -284,7 +290,6 @@ def signalModifiedKey(c, db, key):
     """
     update_key_memory(db, key)
     if db.watched_keys:
-        from .multi import touchWatchedKey
         touchWatchedKey(db, key)
     if server.tracking_clients:
         from .tracking import trackingInvalidateKey
@@ -293,7 +298,6 @@ def signalModifiedKey(c, db, key):
 
 def signalFlushedDb(dbid, async_):
     """A db was flushed: every WATCH on it fails (signalFlushedDb)."""
-    from .multi import touchAllWatchedKeysInDb
     if dbid == -1:
         for db in server.db:
             touchAllWatchedKeysInDb(db, None)
@@ -345,7 +349,6 @@ def keyIsExpired(db, key):
     if server.fixed_time_expire > 0:
         now = server.mstime
     else:
-        from .util import mstime
         now = mstime()
     return now > when
 
@@ -365,7 +368,6 @@ def expireIfNeeded(db, key, flags):
             return True
     if flags & EXPIRE_AVOID_DELETE_EXPIRED:
         return True
-    from .networking import checkClientPauseTimeoutAndReturnIfPaused
     if server.client_pause_type == 1 and checkClientPauseTimeoutAndReturnIfPaused():
         return True
     deleteExpiredKeyAndPropagate(db, key)
@@ -374,7 +376,6 @@ def expireIfNeeded(db, key, flags):
 
 def deleteExpiredKeyAndPropagate(db, key):
     """Delete an expired key, notify, and propagate a DEL (deleteExpiredKeyAndPropagate)."""
-    from .latency import latencyAddSampleIfNeeded, latencyStartMonitor, latencyEndMonitor
     t = latencyStartMonitor()
     dbSyncDelete(db, key)
     latencyAddSampleIfNeeded("expire-del", latencyEndMonitor(t))
@@ -386,8 +387,6 @@ def deleteExpiredKeyAndPropagate(db, key):
 
 def propagateDeletion(db, key, lazy):
     """Send DEL/UNLINK for an expired or evicted key to AOF and replicas (propagateDeletion)."""
-    from .server import propagate
-    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
     propagate(db.id, [b"UNLINK" if lazy else b"DEL", key], PROPAGATE_AOF | PROPAGATE_REPL)
 
 
@@ -435,7 +434,6 @@ def existsCommand(c):
 
 def selectCommand(c):
     """SELECT index (selectCommand)."""
-    from .object import getIntFromObjectOrReply
     id = getIntFromObjectOrReply(c, c.argv[1], None)
     if id is None:
         return
@@ -541,7 +539,6 @@ def scanGenericCommand(c, o, cursor):
 
     `o` is None for SCAN (the keyspace) or the value object for the others.
     """
-    from .object import getLongFromObjectOrReply
     argv = c.argv
     i = 2 if o is None else 3
     count = 10
@@ -634,7 +631,6 @@ def scan_items(o):
 
 def _reply_scan(c, cursor, members, container, pat, o):
     """Reply [cursor, elements]; hashes and zsets send member/value pairs."""
-    from .util import fmt_double_g17
     out = [k for k in members if pat is None or stringmatchlen(
         pat, k if isinstance(k, bytes) else b"%d" % k)]
     addReplyArrayLen(c, 2)
@@ -647,8 +643,6 @@ def _reply_scan(c, cursor, members, container, pat, o):
     # A listpack zset holds its scores as d2string text, and that text is
     # what ZSCAN returns; a skiplist zset's scores go through %.17g.
     if o.type == OBJ_ZSET:
-        from .server_h import OBJ_ENCODING_LISTPACK
-        from .util import d2string
         fmt = d2string if o.encoding == OBJ_ENCODING_LISTPACK else fmt_double_g17
     addReplyArrayLen(c, len(out) * 2)
     for k in out:
@@ -719,7 +713,6 @@ def flushAllDataAndResetRDB(flags):
     """Empty every db; with save points, write an empty RDB at once (flushAllDataAndResetRDB)."""
     server.dirty += emptyData(-1, flags)
     if server.child_type == 1:   # CHILD_TYPE_RDB
-        from .server import killRDBChild
         killRDBChild()
     if server.saveparams:
         try:
@@ -782,7 +775,6 @@ def renamenxCommand(c):
 
 def moveCommand(c):
     """MOVE key db (moveCommand)."""
-    from .object import getIntFromObjectOrReply
     if server.cluster_enabled:
         addReplyError(c, "MOVE is not allowed in cluster mode")
         return
@@ -821,7 +813,6 @@ def moveCommand(c):
 
 def copyCommand(c):
     """COPY source destination [DB destination-db] [REPLACE] (copyCommand)."""
-    from .object import getIntFromObjectOrReply
     src = c.db
     dst = c.db
     replace = False
@@ -880,7 +871,6 @@ def dupObject(o):
     Each type module may register a duplicator in server.dup_object_hooks
     keyed by type; strings are immutable bytes, so they share the buffer.
     """
-    from .server_h import redisObject
     if o.type == OBJ_STRING:
         # A bytearray (a string bit commands or PFADD update in place) must
         # not be shared, or writing one key would change the other.
@@ -904,7 +894,6 @@ def dbSwapDatabases(id1, id2):
     a, b = server.db[id1], server.db[id2]
     # WATCHes are judged on the contents before the swap: each side's keys
     # are "emptied" and replaced by the other side's.
-    from .multi import touchAllWatchedKeysInDb
     touchAllWatchedKeysInDb(a, b)
     touchAllWatchedKeysInDb(b, a)
     a.dict, b.dict = b.dict, a.dict
@@ -920,7 +909,6 @@ def dbSwapDatabases(id1, id2):
 
 def swapdbCommand(c):
     """SWAPDB index1 index2 (swapdbCommand)."""
-    from .object import getIntFromObjectOrReply
     if server.cluster_enabled:
         addReplyError(c, "SWAPDB is not allowed in cluster mode")
         return
@@ -939,7 +927,6 @@ def swapdbCommand(c):
 
 def shutdownCommand(c):
     """SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (shutdownCommand)."""
-    from .server import abortShutdown, isShutdownInitiated, prepareForShutdown
     flags = 0
     abort = False
     for opt in c.argv[1:]:
@@ -978,7 +965,6 @@ def shutdownCommand(c):
     elif isShutdownInitiated():
         # Waiting for replicas: the reply comes when shutdown finishes or aborts.
         from .blocked import blockClient
-        from .server_h import BLOCKED_SHUTDOWN
         blockClient(c, BLOCKED_SHUTDOWN)
     else:
         addReplyError(c, "Errors trying to SHUTDOWN. Check logs.")
@@ -1052,7 +1038,6 @@ def getKeysUsingKeySpecs(cmd, argv, search_flags=GET_KEYSPEC_DEFAULT):
             idx = first + kn["keynumidx"]
             numkeys = None
             if kn["keynumidx"] < argc and idx < argc:
-                from .util import string2ll
                 numkeys = string2ll(argv[idx])
             if numkeys is None or numkeys < 0:
                 ok = False

@@ -28,6 +28,22 @@ from .server_h import (
     CLIENT_PUSHING, LL_WARNING, OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_LISTPACK,
     OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_SKIPLIST, OBJ_STRING, server, shared,
 )
+from .config import rewriteConfig
+from .db import dbAdd, lookupKeyWrite, signalModifiedKey
+from .object import (
+    _lp_entry_size,
+    createStringObject,
+    estimateObjectIdleTime,
+    getLongFromObjectOrReply,
+    getPositiveLongFromObjectOrReply,
+    objectCommandLookup,
+    objectComputeSize,
+    sdsZmallocSize,
+    strEncoding,
+)
+from .server import _persistence_function, propagateNow, serverLog
+from .server_h import PROPAGATE_REPL
+from .util import getRandomHexChars, memtoull
 
 DEBUG_HELP = [
     "AOF-FLUSH-SLEEP <microsec>",
@@ -152,7 +168,6 @@ def _strtod(b):
 
 
 def _lookup_or_nokey(c, key):
-    from .object import objectCommandLookup
     o = objectCommandLookup(c, key)
     if o is None:
         addReplyErrorObject(c, shared.nokeyerr)
@@ -163,7 +178,6 @@ def _lookup_or_nokey(c, key):
 # The persistence subcommands: the RDB and AOF issues fill these in.
 # ---------------------------------------------------------------------------
 def _persistence(module, name):
-    from .server import _persistence_function
     return _persistence_function(module, name)
 
 
@@ -235,13 +249,11 @@ def _serialized_length(c, key, o):
             return 2 if -128 <= v < 128 else 3 if -32768 <= v < 32768 else 5 \
                 if -2**31 <= v < 2**31 else len(b"%d" % v) + 1
         return len(o.ptr) + (1 if len(o.ptr) < 64 else 2 if len(o.ptr) < 16384 else 5)
-    from .object import objectComputeSize
     return objectComputeSize(key, o, 5, c.db.id)
 
 
 def _quicklist_info(o):
     """(nodes, avg per node, fill, compressed, bytes) modelled from a list value."""
-    from .object import _lp_entry_size
     items = o.ptr
     fill = server.list_max_listpack_size
     total_bytes = 0
@@ -264,7 +276,6 @@ def _quicklist_info(o):
 
 def debugObject(c):
     """DEBUG OBJECT key: address, refcount, encoding, serialized length, LRU."""
-    from .object import estimateObjectIdleTime, strEncoding
     key = c.argv[2]
     o = c.db.dict.get(key)
     if o is None:
@@ -286,7 +297,6 @@ def debugObject(c):
 
 def debugSdslen(c):
     """DEBUG SDSLEN key: the model's sds sizes for the key and a string value."""
-    from .object import sdsZmallocSize
     key = c.argv[2]
     o = c.db.dict.get(key)
     if o is None:
@@ -331,8 +341,6 @@ def debugQuicklist(c):
 
 def debugPopulate(c):
     """DEBUG POPULATE count [prefix] [size]: create string keys fast (not propagated)."""
-    from .db import dbAdd, lookupKeyWrite, signalModifiedKey
-    from .object import createStringObject, getPositiveLongFromObjectOrReply
     argv = c.argv
     keys = getPositiveLongFromObjectOrReply(c, argv[2])
     if keys is None:
@@ -429,7 +437,6 @@ def _dict_stats(name, d):
 
 def debugHtstats(c):
     """DEBUG HTSTATS dbid: the keyspace and expires tables' sizes."""
-    from .object import getLongFromObjectOrReply
     dbid = getLongFromObjectOrReply(c, c.argv[2])
     if dbid is None:
         return
@@ -459,7 +466,6 @@ def debugHtstatsKey(c):
 
 def debugCommand(c):
     """DEBUG <subcommand> (debugCommand): test and introspection helpers."""
-    from .server import serverLog
     argv = c.argv
     argc = len(argv)
     sub = argv[1].lower()
@@ -521,7 +527,6 @@ def debugCommand(c):
         server.active_expire_enabled = _atoi(argv[2])
         addReply(c, shared.ok)
     elif sub == b"quicklist-packed-threshold" and argc == 3:
-        from .util import memtoull
         sz = memtoull(argv[2])
         if sz is None or sz < 0 or sz > (1 << 32) - (1 << 20):
             addReplyError(c, "argument must be a memory value bigger than 1 and smaller than 4gb")
@@ -535,8 +540,6 @@ def debugCommand(c):
         server.aof_flush_sleep = _atoi(argv[2])
         addReply(c, shared.ok)
     elif sub == b"replicate" and argc >= 3:
-        from .server import propagateNow
-        from .server_h import PROPAGATE_REPL
         propagateNow(c.db.id, list(argv[2:]), PROPAGATE_REPL)
         addReply(c, shared.ok)
     elif sub == b"error" and argc == 3:
@@ -552,7 +555,6 @@ def debugCommand(c):
     elif sub == b"htstats-key" and argc == 3:
         debugHtstatsKey(c)
     elif sub == b"change-repl-id" and argc == 2:
-        from .util import getRandomHexChars
         serverLog(LL_WARNING, "Changing replication IDs after receiving DEBUG change-repl-id")
         server.replid = getRandomHexChars(40)
         server.replid2 = "0" * 40
@@ -564,7 +566,6 @@ def debugCommand(c):
         server.script_disable_deny_script = _atoi(argv[2])
         addReply(c, shared.ok)
     elif sub == b"config-rewrite-force-all" and argc == 2:
-        from .config import rewriteConfig
         if not server.configfile or rewriteConfig(server.configfile) == -1:
             addReplyErrorFormat(c, "CONFIG-REWRITE-FORCE-ALL failed: %s", "error")
         else:
@@ -583,7 +584,6 @@ def debugCommand(c):
             elif v == b"reset":
                 server.reply_buffer_peak_reset_time = REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME
             else:
-                from .object import getLongFromObjectOrReply
                 t = getLongFromObjectOrReply(c, argv[3])
                 if t is None:
                     return

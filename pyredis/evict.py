@@ -25,6 +25,12 @@ from .server_h import (
     MAXMEMORY_FLAG_LRU, MAXMEMORY_NO_EVICTION, MAXMEMORY_VOLATILE_RANDOM, MAXMEMORY_VOLATILE_TTL,
     NOTIFY_EVICTED, C_ERR, C_OK, server,
 )
+from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
+from .networking import checkClientPauseTimeoutAndReturnIfPaused, flushSlavesOutputBuffers
+from .notify import notifyKeyspaceEvent
+from .object import estimateObjectIdleTime
+from .server import getUsedMemory, propagateNow
+from .server_h import CLIENT_TYPE_SLAVE
 
 EVICT_OK = 0
 EVICT_RUNNING = 1
@@ -168,7 +174,6 @@ def evictionPoolPopulate(dbid, sampledict, keydict, pool):
     `idle` is larger for better candidates: LRU idle ms, 255 minus the LFU
     counter, or a bigger number for a sooner expire (volatile-ttl).
     """
-    from .object import estimateObjectIdleTime
     policy = server.maxmemory_policy
     for key in dictGetSomeKeys(sampledict, server.maxmemory_samples):
         if policy == MAXMEMORY_VOLATILE_TTL:
@@ -206,7 +211,6 @@ def freeMemoryGetNotCountedMemory():
     buffers grow, which causes more evictions: Redis leaves them out, and so
     do we.
     """
-    from .server_h import CLIENT_TYPE_SLAVE
     mem = server.stat_clients_type_memory[CLIENT_TYPE_SLAVE]
     aof = getattr(server, "aof_buf", None)
     if aof:
@@ -219,7 +223,6 @@ def getMaxmemoryState():
 
     C_ERR means we are over maxmemory by `tofree` bytes.
     """
-    from .server import getUsedMemory
     reported = getUsedMemory()
     if not server.maxmemory:
         return C_OK, reported, reported, 0, 0.0
@@ -235,7 +238,6 @@ def overMaxmemoryAfterAlloc(moremem):
     """Would allocating `moremem` more bytes pass maxmemory (overMaxmemoryAfterAlloc)?"""
     if not server.maxmemory:
         return False
-    from .server import getUsedMemory
     return getUsedMemory() + moremem > server.maxmemory + freeMemoryGetNotCountedMemory()
 
 
@@ -246,7 +248,6 @@ def isSafeToPerformEvictions():
         return False
     if server.masterhost and server.repl_slave_ignore_maxmemory:
         return False
-    from .networking import checkClientPauseTimeoutAndReturnIfPaused
     if checkClientPauseTimeoutAndReturnIfPaused():
         return False
     return True
@@ -343,9 +344,6 @@ def performEvictions():
         return result
 
     from .db import dbAsyncDelete, dbSyncDelete, propagateDeletion, signalModifiedKey
-    from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
-    from .notify import notifyKeyspaceEvent
-    from .server import getUsedMemory, propagateNow
     time_limit_us = evictionTimeLimitUs()
     latency = latencyStartMonitor()
     start = time.monotonic_ns()
@@ -382,7 +380,6 @@ def performEvictions():
         keys_freed += 1
         if keys_freed % 16 == 0:
             if server.slaves:
-                from .networking import flushSlavesOutputBuffers
                 flushSlavesOutputBuffers()
             if (time.monotonic_ns() - start) // 1000 > time_limit_us:
                 startEvictionTimeProc()

@@ -25,6 +25,10 @@ from .server_h import (
     UNIT_SECONDS, server, shared,
 )
 from .util import mstime, ustime
+from .db import dbDelete, lookupKeyRead
+from .latency import latencyAddSampleIfNeeded
+from .networking import addReplyErrorExpireTime, checkClientPauseTimeoutAndReturnIfPaused
+from .server import propagatePendingCommands, rewriteClientCommandVector
 
 ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP = 20
 ACTIVE_EXPIRE_CYCLE_FAST_DURATION = 1000
@@ -58,9 +62,6 @@ def activeExpireCycle(type):
     A db is sampled again and again while more than 10% of its samples were
     expired, since then many more probably are.
     """
-    from .server import propagatePendingCommands
-    from .latency import latencyAddSampleIfNeeded
-    from .networking import checkClientPauseTimeoutAndReturnIfPaused
     effort = server.active_expire_effort - 1
     keys_per_loop = ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP + ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP // 4 * effort
     fast_duration = ACTIVE_EXPIRE_CYCLE_FAST_DURATION + ACTIVE_EXPIRE_CYCLE_FAST_DURATION // 4 * effort
@@ -219,7 +220,6 @@ def parseExtendedExpireArgumentsOrReply(c):
 
 def expireGenericCommand(c, basetime, unit):
     """EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (expireGenericCommand)."""
-    from .server import rewriteClientCommandVector
     key = c.argv[1]
     flag = parseExtendedExpireArgumentsOrReply(c)
     if flag is None:
@@ -230,12 +230,10 @@ def expireGenericCommand(c, basetime, unit):
     # Overflow checks mirror C's signed arithmetic: refuse what would wrap.
     if unit == UNIT_SECONDS:
         if when > LLONG_MAX // 1000 or when < -(LLONG_MAX // 1000):
-            from .networking import addReplyErrorExpireTime
             addReplyErrorExpireTime(c)
             return
         when *= 1000
     if when > LLONG_MAX - basetime:
-        from .networking import addReplyErrorExpireTime
         addReplyErrorExpireTime(c)
         return
     when += basetime
@@ -260,7 +258,6 @@ def expireGenericCommand(c, basetime, unit):
                 addReply(c, shared.czero)
                 return
     if checkAlreadyExpired(when):
-        from .db import dbDelete
         dbDelete(c.db, key)
         rewriteClientCommandVector(c, [b"UNLINK" if server.lazyfree_lazy_expire else b"DEL", key])
         signalModifiedKey(c, c.db, key)
@@ -352,7 +349,6 @@ def persistCommand(c):
 
 def touchCommand(c):
     """TOUCH key [key ...] (touchCommand)."""
-    from .db import lookupKeyRead
     touched = 0
     for key in c.argv[1:]:
         if lookupKeyRead(c.db, key) is not None:

@@ -72,6 +72,7 @@ from .t_zset import (
     zslValueLteMax,
 )
 from .util import ld2string
+from .server import rewriteClientCommandVector
 
 SORT_NONE = 0
 SORT_ASC = 1
@@ -520,7 +521,6 @@ def geoaddCommand(c):
             return
         newargv.append(b"%d" % geo_score(xy[0], xy[1]))
         newargv.append(argv[i + 2])
-    from .server import rewriteClientCommandVector  # server imports us: import late
     rewriteClientCommandVector(c, newargv)
     zaddCommand(c)
 

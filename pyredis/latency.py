@@ -11,6 +11,18 @@ exceeded, so the monitor costs a clock read per site when it is off.
 import time
 
 from .server_h import server
+from .networking import (
+    addReplyArrayLen,
+    addReplyBulkCBuffer,
+    addReplyBulkCString,
+    addReplyErrorFormat,
+    addReplyHelp,
+    addReplyLongLong,
+    addReplyMapLen,
+    addReplySubcommandSyntaxError,
+    addReplyVerbatim,
+)
+from .server import _each_command, lookupCommandBySds
 
 LATENCY_TS_LEN = 160
 
@@ -346,7 +358,6 @@ def commandLatencyPercentiles(cmd):
 def fillCommandCDF(c, h):
     """One command's LATENCY HISTOGRAM entry: calls and cumulative counts per
     power-of-two microsecond bucket (fillCommandCDF)."""
-    from .networking import addReplyBulkCString, addReplyLongLong, addReplyMapLen
     cdf = {}
     cumulative = 0
     for i, n in enumerate(h):
@@ -369,7 +380,6 @@ def fillCommandCDF(c, h):
 
 
 def _histogram_commands(c):
-    from .server import _each_command, lookupCommandBySds
     if len(c.argv) == 2:
         return [cmd for cmd in _each_command() if cmd.latency_histogram]
     out = []
@@ -405,11 +415,6 @@ LATENCY_HELP = [
 
 def latencyCommand(c):
     """LATENCY DOCTOR|GRAPH|HISTORY|LATEST|RESET|HISTOGRAM|HELP (latencyCommand)."""
-    from .networking import (
-        addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString, addReplyErrorFormat,
-        addReplyHelp, addReplyLongLong, addReplyMapLen, addReplySubcommandSyntaxError,
-        addReplyVerbatim,
-    )
     argv = c.argv
     argc = len(argv)
     sub = argv[1].lower()

@@ -26,6 +26,9 @@ from .server_h import (
     CLIENT_DENY_BLOCKING, CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_MULTI, CMD_CALL_FULL,
     server, shared,
 )
+from .networking import addReply, addReplyArrayLen, addReplyError, addReplyErrorFormat, addReplyErrorObject
+from .replication import replicationFeedMonitors
+from .server import call
 
 
 class multiCmd:
@@ -115,7 +118,6 @@ def flagTransaction(c):
 # ---------------------------------------------------------------------------
 def multiCommand(c):
     """MULTI: start queueing (multiCommand)."""
-    from .networking import addReply, addReplyError
     if c.flags & CLIENT_MULTI:
         addReplyError(c, "MULTI calls can not be nested")
         return
@@ -125,7 +127,6 @@ def multiCommand(c):
 
 def discardCommand(c):
     """DISCARD: drop the queue and the WATCHes (discardCommand)."""
-    from .networking import addReply, addReplyError
     if not (c.flags & CLIENT_MULTI):
         addReplyError(c, "DISCARD without MULTI")
         return
@@ -138,14 +139,12 @@ def execCommandAbort(c, error):
 
     `error` is the rejection's message, with or without its leading '-'.
     """
-    from .networking import addReplyErrorFormat
     discardTransaction(c)
     if error.startswith("-"):
         error = error[1:]
     addReplyErrorFormat(c, "-EXECABORT Transaction discarded because of: %s", error)
     # MONITOR saw MULTI; show it the EXEC so the transaction visibly ends.
     if server.monitors:
-        from .replication import replicationFeedMonitors
         replicationFeedMonitors(c, server.monitors, c.db.id, c.argv)
 
 
@@ -158,7 +157,6 @@ def execCommand(c):
     rollback. Blocking commands inside see CLIENT_DENY_BLOCKING and act as
     if their timeout expired at once.
     """
-    from .networking import addReply, addReplyArrayLen, addReplyError, addReplyErrorObject
     if not (c.flags & CLIENT_MULTI):
         addReplyError(c, "EXEC without MULTI")
         return
@@ -172,7 +170,6 @@ def execCommand(c):
         discardTransaction(c)
         return
 
-    from .server import call
     old_flags = c.flags
     c.flags |= CLIENT_DENY_BLOCKING
     # Nothing can dirty us any more; stop paying for every write to our keys.
@@ -301,7 +298,6 @@ def touchAllWatchedKeysInDb(emptied, replaced_with):
 
 def watchCommand(c):
     """WATCH key [key ...] (watchCommand)."""
-    from .networking import addReply, addReplyError
     if c.flags & CLIENT_MULTI:
         addReplyError(c, "WATCH inside MULTI is not allowed")
         return
@@ -315,7 +311,6 @@ def watchCommand(c):
 
 def unwatchCommand(c):
     """UNWATCH (unwatchCommand)."""
-    from .networking import addReply
     unwatchAllKeys(c)
     c.flags &= ~CLIENT_DIRTY_CAS
     addReply(c, shared.ok)

@@ -42,6 +42,19 @@ from .server_h import (
     PROTO_REQ_MULTIBULK, NET_MAX_WRITES_PER_EVENT, client, server, shared,
 )
 from .util import sdscatrepr, sdssplitargs, string2ll
+from .object import getLongLongFromObjectOrReply
+from .server_h import (
+    BLOCKED_POSTPONE,
+    BLOCKED_SHUTDOWN,
+    CLIENT_TRACKING_BCAST,
+    CLIENT_TRACKING_BROKEN_REDIR,
+    CLIENT_TRACKING_CACHING,
+    CLIENT_TRACKING_NOLOOP,
+    CLIENT_TRACKING_OPTIN,
+    CLIENT_TRACKING_OPTOUT,
+    UNIT_MILLISECONDS,
+)
+from .timeout import getTimeoutFromObjectOrReply
 
 MAX_ACCEPTS_PER_CALL = 1000
 INT_MAX = (1 << 31) - 1
@@ -374,23 +387,17 @@ def processInputBuffer(c):
                 # parser's business: trying the batch again on the same
                 # bytes would only split them again.
                 batch_ok = False
-                toks, cmds = split_multibulk_batch(c)
-                if cmds:
-                    start = c.qb_pos
-                    done = 0
-                    for argv, end in cmds:
-                        c.argv = argv
-                        c.argc = len(argv)
-                        if processCommandAndResetClient(c) == C_ERR:
-                            return C_ERR     # the client was freed by its command
-                        done = end
-                        if c.flags & _STOP_PROCESSING:
-                            break
-                    # Nothing reads qb_pos while a command runs (only the
-                    # parser and the protocol-error log do), so it is
-                    # brought up to date once: the bytes of the pieces
-                    # consumed plus the CRLF each was cut at.
-                    c.qb_pos = start + len(b"\r\n".join(toks[:done])) + 2
+                for argv, end in split_multibulk_batch(c):
+                    # qb_pos moves past each command before it runs, as in
+                    # Redis: at a breakpoint in setCommand it points at the
+                    # next command.
+                    c.qb_pos = end
+                    c.argv = argv
+                    c.argc = len(argv)
+                    if processCommandAndResetClient(c) == C_ERR:
+                        return C_ERR     # the client was freed by its command
+                    if c.flags & _STOP_PROCESSING:
+                        break
                 continue
             c.reqtype = PROTO_REQ_MULTIBULK if c.querybuf[c.qb_pos] == 42 else PROTO_REQ_INLINE
         if c.reqtype == PROTO_REQ_MULTIBULK:
@@ -428,7 +435,7 @@ def split_multibulk_batch(c):
     and a partial command all fail that check; the batch ends there and
     processMultibulkBuffer parses on from that command, as Redis would.
 
-    Returns (pieces, [(argv, index of the piece after the command), ...]).
+    Returns [(argv, offset in querybuf just past the command), ...].
     Parsing ahead of execution changes nothing a command could observe: the
     lengths taken here are valid under any proto-max-bulk-len and need no
     authentication, and a master's stream (whose offsets count per command)
@@ -443,6 +450,7 @@ def split_multibulk_batch(c):
     counts = _mbulk_count
     lens = _bulk_len
     cmds = []
+    pos = start
     i = 0
     while i < ntoks:
         argc = counts.get(toks[i])
@@ -467,9 +475,11 @@ def split_multibulk_batch(c):
                 k += 2
             if k < end:
                 break
-        cmds.append((toks[i + 2:end:2], end))
+        # The command's bytes: its pieces and the CRLF each was cut at.
+        pos += len(b"\r\n".join(toks[i:end])) + 2
+        cmds.append((toks[i + 2:end:2], pos))
         i = end
-    return toks, cmds
+    return cmds
 
 
 def processInlineBuffer(c):
@@ -1427,7 +1437,6 @@ CLIENT_HELP = [
 
 def clientCommand(c):
     """CLIENT and its subcommands (clientCommand)."""
-    from .object import getLongLongFromObjectOrReply
     argv = c.argv
     argc = len(argv)
     sub = argv[1].lower()
@@ -1499,8 +1508,6 @@ def clientCommand(c):
         unpauseClients()
         addReply(c, shared.ok)
     elif sub == b"pause" and (argc == 3 or argc == 4):
-        from .timeout import getTimeoutFromObjectOrReply
-        from .server_h import UNIT_MILLISECONDS
         pause_type = CLIENT_PAUSE_ALL
         if argc == 4:
             mode = argv[3].lower()
@@ -1528,7 +1535,6 @@ def clientCommand(c):
 
 def clientCachingCommand(c):
     """CLIENT CACHING yes|no: the next command's keys are (not) tracked (clientCommand)."""
-    from .server_h import CLIENT_TRACKING_CACHING, CLIENT_TRACKING_OPTIN, CLIENT_TRACKING_OPTOUT
     if not c.flags & CLIENT_TRACKING:
         addReplyError(c, "CLIENT CACHING can be called only when the client is in tracking mode "
                       "with OPTIN or OPTOUT mode enabled")
@@ -1551,9 +1557,6 @@ def clientCachingCommand(c):
 
 def clientTrackingInfo(c):
     """CLIENT TRACKINGINFO: flags, redirect and prefixes as a map (clientCommand)."""
-    from .server_h import (CLIENT_TRACKING_BCAST, CLIENT_TRACKING_BROKEN_REDIR,
-                           CLIENT_TRACKING_CACHING, CLIENT_TRACKING_NOLOOP,
-                           CLIENT_TRACKING_OPTIN, CLIENT_TRACKING_OPTOUT)
     f = c.flags
     flags = [b"on" if f & CLIENT_TRACKING else b"off"]
     if f & CLIENT_TRACKING_BCAST:
@@ -1591,7 +1594,6 @@ def clientUnblockCommand(c):
     CLIENT PAUSE or SHUTDOWN are not blocked on anything a timeout could
     answer, so they are left alone (0).
     """
-    from .object import getLongLongFromObjectOrReply
     unblock_error = False
     if len(c.argv) == 4:
         mode = c.argv[3].lower()
@@ -1606,7 +1608,6 @@ def clientUnblockCommand(c):
     if id is None:
         return
     target = lookupClientByID(id)
-    from .server_h import BLOCKED_POSTPONE, BLOCKED_SHUTDOWN
     if target is not None and target.flags & CLIENT_BLOCKED and \
             target.btype not in (BLOCKED_NONE, BLOCKED_POSTPONE, BLOCKED_SHUTDOWN):
         from .blocked import replyToBlockedClientTimedOut, unblockClient, updateStatsOnUnblock
@@ -1623,7 +1624,6 @@ def clientUnblockCommand(c):
 
 def clientKillCommand(c):
     """CLIENT KILL, old form (addr) and new form (filters)."""
-    from .object import getLongLongFromObjectOrReply
     argv = c.argv
     argc = len(argv)
     addr = laddr = None

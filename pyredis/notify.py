@@ -11,6 +11,7 @@ from .server_h import (
     NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_LIST, NOTIFY_MODULE, NOTIFY_NEW, NOTIFY_SET,
     NOTIFY_STREAM, NOTIFY_STRING, NOTIFY_ZSET, server,
 )
+from .pubsub import pubsubPublishMessage
 
 _FLAG_CHARS = (
     ("A", NOTIFY_ALL), ("g", NOTIFY_GENERIC), ("$", NOTIFY_STRING), ("l", NOTIFY_LIST),
@@ -64,7 +65,6 @@ def notifyKeyspaceEvent(type, event, key, dbid):
     flags = server.notify_keyspace_events
     if not (flags & type):
         return
-    from .pubsub import pubsubPublishMessage
     if isinstance(event, str):
         event = event.encode()
     if flags & NOTIFY_KEYSPACE:

@@ -19,6 +19,8 @@ from .server_h import (
     OBJ_ENCODING_ZIPLIST, OBJ_ENCODING_ZIPMAP, OBJ_STRING, redisObject, server, shared,
 )
 from .util import string2d, string2ld, string2ll
+from .server_h import LOOKUP_NONOTIFY, LOOKUP_NOTOUCH, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_ZSET
+from .util import mstime
 
 _ENCODING_NAMES = {
     OBJ_ENCODING_RAW: "raw", OBJ_ENCODING_INT: "int", OBJ_ENCODING_HT: "hashtable",
@@ -50,7 +52,6 @@ def LRU_CLOCK():
 
 def getLRUClock():
     """The current LRU clock: seconds, wrapped to 24 bits (evict.c's getLRUClock)."""
-    from .util import mstime
     return (mstime() // LRU_CLOCK_RESOLUTION) & LRU_CLOCK_MAX
 
 
@@ -318,7 +319,6 @@ OBJECT_HELP = [
 def objectCommandLookup(c, key):
     """Find a key without touching its LRU or the hit/miss stats (objectCommandLookup)."""
     from .db import lookupKeyReadWithFlags
-    from .server_h import LOOKUP_NONOTIFY, LOOKUP_NOTOUCH
     return lookupKeyReadWithFlags(c.db, key, LOOKUP_NOTOUCH | LOOKUP_NONOTIFY)
 
 
@@ -472,7 +472,6 @@ def objectComputeSize(key, o, samples, dbid):
     their mean size by the element count, as Redis does, so the cost is
     O(samples) whatever the size of the value.
     """
-    from .server_h import OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_ZSET
     t = o.type
     enc = o.encoding
     ptr = o.ptr

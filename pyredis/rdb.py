@@ -55,6 +55,13 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
 from .util import string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
+from .db import emptyData
+from .evict import LFUDecrAndReturn, LFUGetTimeInMinutes
+from .networking import addReplyArrayLen
+from .object import LRU_CLOCK, createStringObjectEncoded, estimateObjectIdleTime, initObjectLRUOrLFU
+from .server import getUsedMemory, hasActiveChildProcess, serverLog as _log, updateCachedTime
+from .t_zset import zset, zslInsert
+from .util import d2string, getRandomHexChars, mstime
 
 REDIS_VERSION = "7.0.15"
 RDB_VERSION = 10
@@ -449,7 +456,6 @@ def zset_members_ordered(zs):
 
 def zset_listpack_blob(zs):
     """The listpack a listpack-encoded zset holds: member, score, ... in order."""
-    from .util import d2string
     entries = []
     for m, s in zset_members_ordered(zs):
         entries.append(m)
@@ -575,10 +581,8 @@ def rdbSaveKeyValuePair(rdb, key, val, expiretime, dbid):
         parts.append(b"\xfc" + _pack_q(expiretime))
     policy = server.maxmemory_policy
     if policy & MAXMEMORY_FLAG_LRU:
-        from .object import estimateObjectIdleTime
         parts.append(b"\xf8" + rdbEncodeLen(estimateObjectIdleTime(val) // 1000))
     if policy & MAXMEMORY_FLAG_LFU:
-        from .evict import LFUDecrAndReturn
         parts.append(b"\xf9" + _BYTE[LFUDecrAndReturn(val)])
     parts.append(_BYTE[rdb_object_type(val)])
     parts.append(rdb_encode_raw_string(key))
@@ -636,7 +640,6 @@ def rdbSaveInfoAuxFields(rdb, rdbflags, rsi):
     if "used-mem" in fixed:
         used = fixed["used-mem"]
     else:
-        from .server import getUsedMemory
         used = getUsedMemory()
     rdbSaveAuxFieldStrInt(rdb, "used-mem", used)
     if rsi is not None:
@@ -777,7 +780,6 @@ def rdbSaveRioWithEOFMark(req, rdb, rsi):
     """rdbSaveRio framed by "$EOF:<40 random hex>\\r\\n" ... "<same 40 chars>", so a
     replica reading a diskless transfer knows where it ends without parsing
     it (rdbSaveRioWithEOFMark)."""
-    from .util import getRandomHexChars
     mark = getRandomHexChars(RDB_EOF_MARK_SIZE)
     mark = mark.encode() if isinstance(mark, str) else mark
     startSaving(RDBFLAGS_REPLICATION)
@@ -892,7 +894,6 @@ def _cwd():
 
 
 def serverLog(level, fmt, *args):
-    from .server import serverLog as _log
     _log(level, fmt, *args)
 
 
@@ -1041,7 +1042,6 @@ def rdbSaveBackground(req, filename, rsi):
     Copy-on-write is what makes the snapshot consistent: the child sees the
     memory as it was at fork() time, whatever the parent changes after.
     """
-    from .server import hasActiveChildProcess
     if hasActiveChildProcess():
         return C_ERR
     server.stat_rdb_saves += 1
@@ -1153,7 +1153,6 @@ def saveCommand(c):
 
 def bgsaveCommand(c):
     """BGSAVE [SCHEDULE] (bgsaveCommand)."""
-    from .server import hasActiveChildProcess
     schedule = False
     if len(c.argv) > 1:
         if len(c.argv) == 2 and c.argv[1].lower() == b"schedule":
@@ -1377,7 +1376,6 @@ def _new(type, encoding, ptr):
     """createObject(type, ptr, encoding), inlined: it runs once per loaded key."""
     o = redisObject(type, encoding, ptr, server.lruclock)
     if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
-        from .object import initObjectLRUOrLFU
         initObjectLRUOrLFU(o)
     return o
 
@@ -1399,7 +1397,6 @@ def _build_set(members):
 
 
 def _build_zset(pairs, encoding):
-    from .t_zset import zset, zslInsert
     zs = zset()
     d = zs.dict
     for m, sc in pairs:
@@ -1504,7 +1501,6 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
         v = rdbGenericLoadStringObject(rdb, RDB_LOAD_ENC)
         if type(v) is int:
             return _new(OBJ_STRING, OBJ_ENCODING_INT, v)
-        from .object import createStringObjectEncoded
         return createStringObjectEncoded(v)
     load = rdbGenericLoadStringObject
     if rdbtype == RDB_TYPE_LIST:
@@ -1657,7 +1653,6 @@ def objectSetLRUOrLFU(val, lfu_freq, lru_idle, lru_clock, lru_multiplier):
     """Restore the LRU idle time or LFU counter saved with a key (objectSetLRUOrLFU, object.c)."""
     if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
         if lfu_freq >= 0:
-            from .evict import LFUGetTimeInMinutes
             val.lru = (LFUGetTimeInMinutes() << 8) | lfu_freq
             return 1
     elif lru_idle >= 0:
@@ -1778,14 +1773,12 @@ def rdbLoadRio(rdb, rdbflags, rsi, dbarray=None):
 
 
 def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
-    from .util import mstime
     buf = rdb.buf
     db = dbarray[0]
     d = db.dict
     expires = db.expires
     lru_idle = lfu_freq = expiretime = -1
     now = mstime()
-    from .object import LRU_CLOCK
     lru_clock = LRU_CLOCK()
     master = not server.masterhost
     loaded = expired = 0
@@ -1945,7 +1938,6 @@ def processEventsWhileBlocked():
     operation (processEventsWhileBlocked, networking.c): accept, read,
     reply; no timers."""
     from . import ae
-    from .server import updateCachedTime
     updateCachedTime(0)
     flags = ae.AE_FILE_EVENTS | ae.AE_DONT_WAIT | ae.AE_CALL_BEFORE_SLEEP | ae.AE_CALL_AFTER_SLEEP
     for _ in range(4):
@@ -2286,7 +2278,6 @@ def computeDatasetDigest():
 def debugDigestValue(c):
     """DEBUG DIGEST-VALUE key...: xorObjectDigest of each value alone, without
     the key name; 40 zeros for a missing key."""
-    from .networking import addReplyArrayLen
     addReplyArrayLen(c, len(c.argv) - 2)
     for key in c.argv[2:]:
         digest = bytearray(20)
@@ -2298,7 +2289,6 @@ def debugDigestValue(c):
 
 def debugReload(c):
     """DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back (debug.c's reload)."""
-    from .db import emptyData
     flush = save = True
     flags = RDBFLAGS_NONE
     for opt in c.argv[2:]:

@@ -21,6 +21,8 @@ import time
 from . import rdb as R
 from .crc64 import crc64
 from .rio import rioInitWithBuffer
+from .config import initConfigValues
+from .server_h import server
 
 STEP_NAMES = {
     "start": "start", "type": "read-type", "expire": "read-expire", "key": "read-key",
@@ -378,8 +380,6 @@ def main(argv=None):
     if len(args) != 1:
         sys.stderr.write("Usage: python -m pyredis.redis_check_rdb [--dump] <rdb-file-name>\n")
         return 1
-    from .config import initConfigValues
-    from .server_h import server
     if not hasattr(server, "rdb_compression"):
         initConfigValues()
     server.verbosity = 3     # the loader's NOTICE lines would clutter the report

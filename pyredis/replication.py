@@ -4,6 +4,7 @@ import time
 
 from .server_h import server
 from .util import sdscatrepr
+from .networking import addReply, getClientPeerId
 
 
 def replicationFeedMonitors(c, monitors, dictid, argv):
@@ -12,7 +13,6 @@ def replicationFeedMonitors(c, monitors, dictid, argv):
     Format: +<unix time with µs> [<db> <addr>] "arg" "arg"..., with the
     arguments quoted by sdscatrepr.
     """
-    from .networking import addReply, getClientPeerId
     if not monitors:
         return
     t = time.time()

@@ -51,6 +51,25 @@ from .server_h import (
     BLOCKED_POSTPONE, MAX_CLIENTS_PER_CLOCK_TICK, SHUTDOWN_NOFLAGS, redisCommand, server, shared,
 )
 from .util import getRandomHexChars, mstime, ustime
+from .acl import checkPasswordAndAuthenticate as check
+from .networking import (
+    addReplyBulkLongLong,
+    addReplyErrorFormat,
+    checkClientPauseTimeoutAndReturnIfPaused,
+    closeClientOnOutputBufferLimitReached,
+    flushSlavesOutputBuffers,
+    freeClient,
+    freeClientAsync,
+    getClientMemoryUsage,
+    getClientType,
+    islocalClient,
+)
+from .object import DICT_ENTRY_SIZE, _dict_overhead
+from .replication import replicationFeedMonitors
+from .server_h import CLIENT_DENY_BLOCKING as DENY, CLIENT_MONITOR
+from .slowlog import slowlogPushCurrentCommand
+from .timeout import handleBlockedClientsTimeout
+from .util import bytesToHuman as h, stringmatchlen
 
 # The modules that implement commands, in the order their procs are looked
 # up. Listing one that does not exist yet is fine: the commands it would
@@ -454,7 +473,6 @@ def securityWarningCommand(c):
     serverLog(LL_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending "
               "POST or Host: commands to Redis. This is likely due to an attacker attempting to "
               "use Cross Protocol Scripting to compromise your Redis instance. Connection aborted.")
-    from .networking import freeClientAsync
     freeClientAsync(c)
 
 
@@ -597,7 +615,6 @@ def allowProtectedAction(config, c):
     if config == 1:     # PROTECTED_ACTION_ALLOWED_YES
         return True
     if config == 2:     # PROTECTED_ACTION_ALLOWED_LOCAL
-        from .networking import islocalClient
         return islocalClient(c)
     return False
 
@@ -658,11 +675,9 @@ def call(c, flags):
             latencyAddSampleIfNeeded("fast-command" if real_cmd.flags & CMD_FAST else "command",
                                      duration // 1000)
         if duration >= srv.slowlog_log_slower_than >= 0 and not (cflags & CLIENT_BLOCKED):
-            from .slowlog import slowlogPushCurrentCommand
             slowlogPushCurrentCommand(c, real_cmd, duration)
 
     if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
-        from .replication import replicationFeedMonitors
         replicationFeedMonitors(c, srv.monitors, c.db.id,
                                 c.original_argv if c.original_argv else c.argv)
     if c.original_argv is not None and not (cflags & CLIENT_BLOCKED):
@@ -708,7 +723,6 @@ def commandRaised(c, exc):
     to the one client, and keep serving everybody else.
     """
     import traceback
-    from .networking import addReplyErrorFormat
     serverLog(LL_WARNING, "Internal error running '%s': %s", c.cmd.fullname,
               traceback.format_exc().replace("\n", " | "))
     addReplyErrorFormat(c, "internal error in '%s': %s: %s", c.cmd.fullname,
@@ -969,7 +983,6 @@ def updateClientMemUsage(c):
     client's share is refreshed when clientsCron visits it, at most once a
     second per client, so the command path never pays for it.
     """
-    from .networking import getClientMemoryUsage, getClientType
     mem, _ = getClientMemoryUsage(c)
     t = getClientType(c)
     totals = server.stat_clients_type_memory
@@ -997,7 +1010,6 @@ def clientsCronHandleTimeout(c, now_ms):
                                               | CLIENT_PUBSUB)) \
             and now - c.lastinteraction > server.maxidletime:
         serverLog(LL_VERBOSE, "Closing idle client")
-        from .networking import freeClient
         freeClient(c)
         return 1
     # Blocked clients' deadlines are not checked here: 7.0 fires them from
@@ -1014,7 +1026,6 @@ def clientsCron():
     peak, the recent-peak table, memory accounting and the output buffer
     limits (the soft limit's seconds are only seen here, not on write).
     """
-    from .networking import closeClientOnOutputBufferLimitReached
     clients = server.clients
     numclients = len(clients)
     curr_slot = server.unixtime % CLIENTS_PEAK_MEM_USAGE_SLOTS
@@ -1227,7 +1238,6 @@ def serverCron(eventLoop, id, clientData):
     if run_with_period(1000) and server.aof_state and server.aof_last_write_status == C_ERR:
         flushAppendOnlyFile(0)
 
-    from .networking import checkClientPauseTimeoutAndReturnIfPaused
     checkClientPauseTimeoutAndReturnIfPaused()
 
     for duty in server.cron_hooks:      # rdbCron, replicationCron ... register here
@@ -1275,7 +1285,6 @@ def beforeSleep(eventLoop):
     if used > server.stat_peak_memory:
         server.stat_peak_memory = used
     if server.clients_timeout_table:
-        from .timeout import handleBlockedClientsTimeout
         handleBlockedClientsTimeout()
     if server.active_expire_enabled and not server.masterhost and server.expires_pending:
         from .expire import activeExpireCycle
@@ -1383,7 +1392,6 @@ def finishShutdown():
         except OSError:
             pass
     # Send what is pending to replicas, then close the listeners.
-    from .networking import flushSlavesOutputBuffers
     flushSlavesOutputBuffers()
     closeListeningSockets(1)
     serverLog(LL_WARNING, "%s is now ready to exit, bye bye...",
@@ -1502,7 +1510,6 @@ def timeCommand(c):
     """TIME: seconds and microseconds (timeCommand)."""
     t = ustime()
     addReplyArrayLen(c, 2)
-    from .networking import addReplyBulkLongLong
     addReplyBulkLongLong(c, t // 1000000)
     addReplyBulkLongLong(c, t % 1000000)
 
@@ -1530,7 +1537,6 @@ def addReplyHelloMap(c):
 
 def checkPasswordAndAuthenticate(c, username, password):
     """Authenticate with requirepass for the default user (ACLAuthenticateUser's role)."""
-    from .acl import checkPasswordAndAuthenticate as check
     return check(c, username, password)
 
 
@@ -1819,7 +1825,6 @@ def commandDocsCommand(c):
 
 def commandListCommand(c):
     """COMMAND LIST [FILTERBY MODULE m|ACLCAT cat|PATTERN p] (commandListCommand)."""
-    from .util import stringmatchlen
     argv = c.argv
     names = []
     for cmd in server.commands.values():
@@ -2036,7 +2041,6 @@ def getMemoryOverheadData():
     client buffers + the keyspace tables (a dictEntry per key and per TTL);
     the dataset is the rest of used_memory. See getUsedMemory for the model.
     """
-    from .object import DICT_ENTRY_SIZE, _dict_overhead
     used = getUsedMemory()
     m = server.stat_clients_type_memory
     mh = {
@@ -2088,7 +2092,6 @@ def getMemoryOverheadData():
 
 
 def _info_memory():
-    from .util import bytesToHuman as h
     mh = getMemoryOverheadData()
     used = mh["total_allocated"]
     peak = mh["peak_allocated"]
@@ -2356,7 +2359,6 @@ def registerInfoSections():
 
 def monitorCommand(c):
     """MONITOR: stream every command to this client (monitorCommand)."""
-    from .server_h import CLIENT_DENY_BLOCKING as DENY, CLIENT_MONITOR
     if c.flags & DENY:
         addReplyError(c, "MONITOR isn't allowed for DENY BLOCKING client")
         return

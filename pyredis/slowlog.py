@@ -7,6 +7,17 @@ slowlogPushCurrentCommand; the log keeps the newest slowlog-max-len entries.
 import time
 
 from .server_h import server
+from .networking import (
+    addReply,
+    addReplyArrayLen,
+    addReplyBulkCBuffer,
+    addReplyHelp,
+    addReplyLongLong,
+    addReplySubcommandSyntaxError,
+    getClientPeerId,
+)
+from .object import getRangeLongFromObjectOrReply
+from .server_h import CMD_SKIP_SLOWLOG, LONG_MAX, shared
 
 SLOWLOG_ENTRY_MAX_ARGC = 32
 SLOWLOG_ENTRY_MAX_STRING = 128
@@ -27,7 +38,6 @@ class slowlogEntry:
 
 def slowlogCreateEntry(c, argv, duration):
     """Copy the arguments, truncated as Redis truncates them (slowlogCreateEntry)."""
-    from .networking import getClientPeerId
     argc = len(argv)
     slargc = min(argc, SLOWLOG_ENTRY_MAX_ARGC)
     out = []
@@ -64,7 +74,6 @@ def slowlogPushEntryIfNeeded(c, argv, duration):
 
 def slowlogPushCurrentCommand(c, cmd, duration):
     """Log the command c just ran, unless it is exempt (slowlogPushCurrentCommand)."""
-    from .server_h import CMD_SKIP_SLOWLOG
     if cmd.flags & CMD_SKIP_SLOWLOG:
         return
     argv = c.original_argv if c.original_argv else c.argv
@@ -91,12 +100,6 @@ SLOWLOG_HELP = [
 
 def slowlogCommand(c):
     """SLOWLOG GET [count] | LEN | RESET | HELP (slowlogCommand)."""
-    from .networking import (
-        addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyHelp, addReplyLongLong,
-        addReplySubcommandSyntaxError,
-    )
-    from .object import getRangeLongFromObjectOrReply
-    from .server_h import LONG_MAX, shared
     argv = c.argv
     argc = len(argv)
     sub = argv[1].lower()

@@ -54,6 +54,8 @@ from .server_h import (
 from .t_list import bulk_items
 from .t_set import forget_random_snapshot, random_member
 from .util import ld2string, ld_round, string2ld, string2ll
+from .db import parseScanCursorOrReply, scanGenericCommand
+from .server import rewriteClientCommandArgument
 
 OBJ_HASH_KEY = 1
 OBJ_HASH_VALUE = 2
@@ -312,7 +314,6 @@ def hincrbyfloatCommand(c):
     signalModifiedKey(c, c.db, argv[1])
     notifyKeyspaceEvent(NOTIFY_HASH, "hincrbyfloat", argv[1], c.db.id)
     server.dirty += 1
-    from .server import rewriteClientCommandArgument
     rewriteClientCommandArgument(c, 0, b"HSET")
     rewriteClientCommandArgument(c, 3, new)
 
@@ -429,7 +430,6 @@ def hexistsCommand(c):
 
 def hscanCommand(c):
     """HSCAN key cursor [MATCH pattern] [COUNT count] (hscanCommand)."""
-    from .db import parseScanCursorOrReply, scanGenericCommand
     cursor = parseScanCursorOrReply(c, c.argv[2])
     if cursor is None:
         return

@@ -45,6 +45,9 @@ from .server_h import (
     server,
     shared,
 )
+from .server import alsoPropagate, rewriteClientCommandVector
+from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING, PROPAGATE_AOF, PROPAGATE_REPL, UNIT_SECONDS
+from .timeout import getTimeoutFromObjectOrReply
 
 LIST_HEAD = 0
 LIST_TAIL = 1
@@ -433,7 +436,6 @@ def mpopGenericCommand(c, keys, where, count):
             continue
         listPopRangeAndReplyWithKey(c, o, key, where, count)
         # Replicas and the AOF see a plain [LR]POP key count.
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"LPOP" if where == LIST_HEAD else b"RPOP", key,
                                        b"%d" % min(count, llen)])
         return
@@ -703,10 +705,8 @@ def lmoveGenericCommand(c, wherefrom, whereto):
     # The blocking forms propagate as their non-blocking twin.
     name = c.cmd.fullname if c.cmd is not None else ""
     if name == "blmove":
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"LMOVE", argv[1], argv[2], argv[3], argv[4]])
     elif name == "brpoplpush":
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"RPOPLPUSH", argv[1], argv[2]])
 
 
@@ -788,9 +788,6 @@ def blockingPopGenericCommand(c, keys, numkeys, where, timeout_idx, count):
     empty result answers at once, as a timeout would.
     """
     from .blocked import blockForKeys
-    from .server import rewriteClientCommandVector
-    from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING, UNIT_SECONDS
-    from .timeout import getTimeoutFromObjectOrReply
     timeout = getTimeoutFromObjectOrReply(c, c.argv[timeout_idx], UNIT_SECONDS)
     if timeout is None:
         return
@@ -839,7 +836,6 @@ def blmoveGenericCommand(c, wherefrom, whereto, timeout):
     A source with data is a plain LMOVE; an absent one parks the client
     with the destination in bpop.target.
     """
-    from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING
     key = lookupKeyWrite(c.db, c.argv[1])
     if key is not None and key.type != OBJ_LIST:
         reply_wrongtype(c)
@@ -856,8 +852,6 @@ def blmoveGenericCommand(c, wherefrom, whereto, timeout):
 
 def blmoveCommand(c):
     """BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout (blmoveCommand)."""
-    from .server_h import UNIT_SECONDS
-    from .timeout import getTimeoutFromObjectOrReply
     wherefrom = getListPositionFromObjectOrReply(c, c.argv[3])
     if wherefrom is None:
         return
@@ -872,8 +866,6 @@ def blmoveCommand(c):
 
 def brpoplpushCommand(c):
     """BRPOPLPUSH source destination timeout (brpoplpushCommand)."""
-    from .server_h import UNIT_SECONDS
-    from .timeout import getTimeoutFromObjectOrReply
     timeout = getTimeoutFromObjectOrReply(c, c.argv[3], UNIT_SECONDS)
     if timeout is None:
         return
@@ -895,8 +887,6 @@ def serveClientBlockedOnList(receiver, o, key, dstkey, db, wherefrom, whereto):
     stops serving this key. No signalModifiedKey here: the push that
     readied the key already did it, as in Redis.
     """
-    from .server import alsoPropagate
-    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
     target = PROPAGATE_AOF | PROPAGATE_REPL
     ql = o.ptr
     if dstkey is None:

@@ -61,6 +61,8 @@ from .server_h import (
 )
 from .t_list import bulk_items
 from .util import string2ll
+from .db import parseScanCursorOrReply, scanGenericCommand
+from .server import alsoPropagate, rewriteClientCommandVector
 
 SET_OP_UNION = 0
 SET_OP_DIFF = 1
@@ -359,7 +361,6 @@ def spopWithCountCommand(c):
     Replicas get SREMs (or one DEL when the whole set goes), never the SPOP
     itself, since they would pick other members.
     """
-    from .server import alsoPropagate, rewriteClientCommandVector
     argv = c.argv
     count = getPositiveLongFromObjectOrReply(c, argv[2], None)
     if count is None:
@@ -437,7 +438,6 @@ def spopCommand(c):
     ele = s.pop() if len(s) == 1 else setTypeRandomElement(setobj)
     s.discard(ele)
     notifyKeyspaceEvent(NOTIFY_SET, "spop", key, db.id)
-    from .server import rewriteClientCommandVector
     rewriteClientCommandVector(c, [b"SREM", key, ele])
     addReply(c, b"$%d\r\n%s\r\n" % (len(ele), ele))
     if not s:
@@ -706,7 +706,6 @@ def sdiffstoreCommand(c):
 
 def sscanCommand(c):
     """SSCAN key cursor [MATCH pattern] [COUNT count] (sscanCommand)."""
-    from .db import parseScanCursorOrReply, scanGenericCommand
     cursor = parseScanCursorOrReply(c, c.argv[2])
     if cursor is None:
         return

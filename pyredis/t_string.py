@@ -27,6 +27,9 @@ from .server_h import (
     UNIT_SECONDS, redisObject, server, shared,
 )
 from .util import ld2string, ld_round, mstime
+from .expire import checkAlreadyExpired
+from .networking import addReplyBulkCString, addReplyErrorArity, addReplyMapLen
+from .server import rewriteClientCommandVector
 
 OBJ_NO_FLAGS = 0
 OBJ_SET_NX = 1 << 0
@@ -97,13 +100,11 @@ def setGenericCommand(c, flags, key, val, expire, unit, ok_reply, abort_reply):
         server.expires_pending = True
         # Replicas and the AOF get an absolute time, so a replay later
         # expires the key at the same moment (7.0 rewrites to PXAT).
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"SET", key, c.argv[2], b"PXAT", b"%d" % milliseconds])
         notifyKeyspaceEvent(NOTIFY_GENERIC, "expire", key, db.id)
     if not (flags & OBJ_SET_GET):
         addReply(c, ok_reply if ok_reply is not None else shared.ok)
     if flags & OBJ_SET_GET and expire is None:
-        from .server import rewriteClientCommandVector
         argv = [a for j, a in enumerate(c.argv) if not (j >= 3 and a.lower() == b"get")]
         rewriteClientCommandVector(c, argv)
 
@@ -234,8 +235,6 @@ def getexCommand(c):
         if milliseconds is None:
             return
     addReplyBulk(c, o)
-    from .server import rewriteClientCommandVector
-    from .expire import checkAlreadyExpired
     if flags & (OBJ_PXAT | OBJ_EXAT) and checkAlreadyExpired(milliseconds):
         dbDelete(c.db, key)
         rewriteClientCommandVector(c, [b"UNLINK" if server.lazyfree_lazy_expire else b"DEL", key])
@@ -263,7 +262,6 @@ def getdelCommand(c):
         return
     key = c.argv[1]
     if dbDelete(c.db, key):
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"DEL", key])
         signalModifiedKey(c, c.db, key)
         notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, c.db.id)
@@ -278,7 +276,6 @@ def getsetCommand(c):
     setKey(c, c.db, key, createStringObjectEncoded(c.argv[2]), 0)
     notifyKeyspaceEvent(NOTIFY_STRING, "set", key, c.db.id)
     server.dirty += 1
-    from .server import rewriteClientCommandVector
     rewriteClientCommandVector(c, [b"SET", key, c.argv[2]])
 
 
@@ -372,7 +369,6 @@ def msetGenericCommand(c, nx):
     """MSET and MSETNX (msetGenericCommand)."""
     argv = c.argv
     if len(argv) % 2 == 0:
-        from .networking import addReplyErrorArity
         addReplyErrorArity(c)
         return
     if nx:
@@ -500,7 +496,6 @@ def incrbyfloatCommand(c):
     addReplyBulkCBuffer(c, s)
     # Replicas must not redo the float arithmetic (their result could
     # differ in the last digit): propagate the result as a SET KEEPTTL.
-    from .server import rewriteClientCommandVector
     rewriteClientCommandVector(c, [b"SET", key, s, b"KEEPTTL"])
 
 
@@ -543,7 +538,6 @@ def strlenCommand(c):
 
 def lcsCommand(c):
     """LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN] (lcsCommand)."""
-    from .networking import addReplyMapLen, addReplyBulkCString
     argv = c.argv
     getlen = getidx = withmatchlen = False
     minmatchlen = 0

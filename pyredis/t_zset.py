@@ -85,6 +85,9 @@ from .server_h import (
     shared,
 )
 from .util import string2d
+from .server import alsoPropagate, rewriteClientCommandVector
+from .server_h import BLOCKED_ZSET, CLIENT_DENY_BLOCKING, PROPAGATE_AOF, PROPAGATE_REPL, UNIT_SECONDS
+from .timeout import getTimeoutFromObjectOrReply
 
 ZSKIPLIST_MAXLEVEL = 32  # server.h: enough levels for 2^64 elements
 ZSKIPLIST_P = 0.25       # server.h: each level holds ~1/4 of the one below
@@ -1909,7 +1912,6 @@ def genericZpopCommand(c, keyv, keyc, where, emitkey, count, use_nested_array,
         notifyKeyspaceEvent(NOTIFY_GENERIC, "del", key, db.id)
     if c.cmd is not None and c.cmd.proc is zmpopCommand:
         # Replicas and the AOF see the deterministic ZPOPMIN/ZPOPMAX form.
-        from .server import rewriteClientCommandVector
         rewriteClientCommandVector(c, [b"ZPOPMAX" if where == ZSET_MAX else b"ZPOPMIN",
                                        key, b"%d" % rangelen])
     return deleted
@@ -2444,9 +2446,6 @@ def blockingGenericZpopCommand(c, keys, numkeys, where, timeout_idx, count, use_
     CLIENT_DENY_BLOCKING context) it answers at once as if it timed out.
     """
     from .blocked import blockForKeys
-    from .server import rewriteClientCommandVector
-    from .server_h import BLOCKED_ZSET, CLIENT_DENY_BLOCKING, UNIT_SECONDS
-    from .timeout import getTimeoutFromObjectOrReply
     timeout = getTimeoutFromObjectOrReply(c, c.argv[timeout_idx], UNIT_SECONDS)
     if timeout is None:
         return
@@ -2501,8 +2500,6 @@ def serveClientBlockedOnSortedSet(receiver, o, key, db):
     Returns 1 when the pop emptied (deleted) the key, so the caller stops
     serving further clients from it.
     """
-    from .server import alsoPropagate
-    from .server_h import PROPAGATE_AOF, PROPAGATE_REPL
     llen = zsetLength(o)
     count = receiver.bpop.count
     where = receiver.bpop.blockpos[0]

@@ -21,6 +21,8 @@ import itertools
 import math
 
 from .server_h import CLIENT_BLOCKED, CLIENT_IN_TO_TABLE, UNIT_SECONDS, server
+from .object import getLongDoubleFromObjectOrReply, getLongLongFromObjectOrReply
+from .util import ld_round, mstime
 
 _seq = itertools.count()
 server.clients_timeout_table = []
@@ -66,7 +68,6 @@ def handleBlockedClientsTimeout():
     table = server.clients_timeout_table
     if not table:
         return
-    from .util import mstime
     now = mstime()
     while table and table[0][0] < now:
         timeout, _, c = heapq.heappop(table)
@@ -91,7 +92,6 @@ def getTimeoutFromObjectOrReply(c, object, unit):
         # building Fractions on every blocking call.
         tval = int(object) * 1000
     elif unit == UNIT_SECONDS:
-        from .object import getLongDoubleFromObjectOrReply
         ftval = getLongDoubleFromObjectOrReply(c, object, "timeout is not a float or out of range")
         if ftval is None:
             return None
@@ -102,13 +102,11 @@ def getTimeoutFromObjectOrReply(c, object, unit):
         else:
             # The product is itself a long double, rounded, before ceill:
             # that is why "-0.001" means "forever" (-0.99999... -> 0).
-            from .util import ld_round
             prod = ld_round(ftval * 1000)
             tval = -1 if isinstance(prod, float) else math.ceil(prod)
             if tval >= (1 << 63) or tval < -(1 << 63):
                 tval = -1
     else:
-        from .object import getLongLongFromObjectOrReply
         tval = getLongLongFromObjectOrReply(c, object, "timeout is not an integer or out of range")
         if tval is None:
             return None
@@ -116,6 +114,5 @@ def getTimeoutFromObjectOrReply(c, object, unit):
         addReplyError(c, "timeout is negative")
         return None
     if tval > 0:
-        from .util import mstime
         tval += mstime()
     return tval

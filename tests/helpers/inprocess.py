@@ -26,7 +26,8 @@ for init in server.init_hooks:
     init()
 from pyredis import pubsub
 events, props = [], []
-pubsub.pubsubPublishMessage = lambda ch, msg, sh: events.append(ch.decode("latin-1"))
+from pyredis import notify
+notify.pubsubPublishMessage = pubsub.pubsubPublishMessage = lambda ch, msg, sh: events.append(ch.decode("latin-1"))
 server.notify_keyspace_events = NOTIFY_ALL | NOTIFY_KEYEVENT
 server.propagate_hooks.append((3, lambda dbid, argv: props.append(
     [bytes(a).decode("latin-1") for a in argv])))
