@@ -2165,8 +2165,6 @@ def _child_done(exitcode, bysignal):
 def rdbRegister():
     """Plug the RDB duties into the server: the child-done handler, the cron
     duty, the shutdown save, start-up loading and INFO persistence."""
-    if not hasattr(server, "cron_hooks"):
-        return
     server.child_done_handlers[CHILD_TYPE_RDB] = _child_done
     if rdbCron not in server.cron_hooks:
         server.cron_hooks.append(rdbCron)
@@ -2195,8 +2193,6 @@ def _remember_child_pid():
         server.rdb_child_pid = -1
     closeChildInfoPipe()
 
-
-rdbRegister()
 
 
 # ===========================================================================

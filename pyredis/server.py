@@ -321,6 +321,23 @@ def populateCommandTable():
     server.orig_commands = dict(server.commands)
     from .config import applyRenameCommands
     applyRenameCommands()
+    register_module_hooks()
+
+
+def register_module_hooks():
+    """Plug the type and persistence modules into the server's hook tables (Python-only).
+
+    In C, dupObject, the SCAN callbacks and the RDB duties are direct calls
+    between files; here the server reaches them through tables
+    (dup_object_hooks, scan_item_hooks, cron_hooks ...) that initServerConfig
+    creates. Registering is done here, after the tables exist, rather than
+    when each module is imported: modules are imported while the server
+    module itself loads, long before initServerConfig. Idempotent.
+    """
+    from . import rdb, t_hash, t_list, t_set, t_zset
+    for module in (t_list, t_hash, t_set, t_zset):
+        module._register_hooks()
+    rdb.rdbRegister()
 
 
 def isContainerCommandBySds(name):
@@ -588,9 +605,8 @@ def processCommand(c):
     if srv.client_pause_type != CLIENT_PAUSE_OFF and not (cflags & CLIENT_SLAVE) and (
             srv.client_pause_type == CLIENT_PAUSE_ALL or
             (srv.client_pause_type == CLIENT_PAUSE_WRITE and cmd_flags & (CMD_WRITE | CMD_MAY_REPLICATE))):
-        from .blocked import blockClient
         c.bpop.timeout = 0
-        blockClient(c, BLOCKED_POSTPONE)
+        blocked.blockClient(c, BLOCKED_POSTPONE)
         return C_OK
 
     if cflags & CLIENT_MULTI and cmd.fullname not in ("exec", "discard", "multi", "watch",
@@ -601,8 +617,7 @@ def processCommand(c):
     else:
         call(c, CMD_CALL_FULL)
         if srv.ready_keys:
-            from .blocked import handleClientsBlockedOnKeys
-            handleClientsBlockedOnKeys()
+            blocked.handleClientsBlockedOnKeys()
     return C_OK
 
 
@@ -1290,11 +1305,9 @@ def beforeSleep(eventLoop):
         from .expire import activeExpireCycle
         activeExpireCycle(ACTIVE_EXPIRE_CYCLE_FAST)
     if server.unblocked_clients:
-        from .blocked import processUnblockedClients
-        processUnblockedClients()
+        blocked.processUnblockedClients()
     if server.ready_keys:
-        from .blocked import handleClientsBlockedOnKeys
-        handleClientsBlockedOnKeys()
+        blocked.handleClientsBlockedOnKeys()
     for hook in server.before_sleep_hooks:
         hook()
     if server.also_propagate:
@@ -2609,3 +2622,10 @@ def main(argv=None):
     ae.aeMain(server.el)
     ae.aeDeleteEventLoop(server.el)
     return 0
+
+
+# Bound at the bottom, as a module: server.py and blocked.py import each other, and a
+# module object can be bound while the other is still loading (its
+# functions are looked up when called). An import inside the function
+# instead would cost ~3 us on every call.
+from . import blocked  # noqa: E402

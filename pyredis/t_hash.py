@@ -544,8 +544,3 @@ def _register_hooks():
     """COPY duplicates hashes with hashTypeDup (dupObject's hash case)."""
     server.dup_object_hooks[OBJ_HASH] = hashTypeDup
 
-
-if getattr(server, "dup_object_hooks", None) is not None:
-    _register_hooks()
-if getattr(server, "init_hooks", None) is not None:
-    server.init_hooks.append(_register_hooks)

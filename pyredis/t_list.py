@@ -787,7 +787,6 @@ def blockingPopGenericCommand(c, keys, numkeys, where, timeout_idx, count):
     blocking command. Where blocking is not allowed (inside MULTI/EXEC) an
     empty result answers at once, as a timeout would.
     """
-    from .blocked import blockForKeys
     timeout = getTimeoutFromObjectOrReply(c, c.argv[timeout_idx], UNIT_SECONDS)
     if timeout is None:
         return
@@ -815,7 +814,7 @@ def blockingPopGenericCommand(c, keys, numkeys, where, timeout_idx, count):
     if c.flags & CLIENT_DENY_BLOCKING:
         addReplyNullArray(c)
         return
-    blockForKeys(c, BLOCKED_LIST, keys[:numkeys], count, timeout, None, (where, LIST_HEAD))
+    blocked.blockForKeys(c, BLOCKED_LIST, keys[:numkeys], count, timeout, None, (where, LIST_HEAD))
 
 
 def blpopCommand(c):
@@ -928,10 +927,8 @@ def _register_hooks():
     server.dup_object_hooks[OBJ_LIST] = listTypeDup
 
 
-# Registered now when the server is already configured (the usual case:
-# initServer imports the command modules), and again at the end of
-# initServer in case this module was imported before initServerConfig.
-if getattr(server, "dup_object_hooks", None) is not None:
-    _register_hooks()
-if getattr(server, "init_hooks", None) is not None:
-    server.init_hooks.append(_register_hooks)
+# Bound at the bottom, as a module: t_list.py and blocked.py import each other, and a
+# module object can be bound while the other is still loading (its
+# functions are looked up when called). An import inside the function
+# instead costs ~3 us on every call.
+from . import blocked  # noqa: E402

@@ -728,8 +728,3 @@ def _register_hooks():
     server.dup_object_hooks[OBJ_SET] = setTypeDup
     server.scan_item_hooks[OBJ_SET] = set_scan_items
 
-
-if getattr(server, "dup_object_hooks", None) is not None:
-    _register_hooks()
-if getattr(server, "init_hooks", None) is not None:
-    server.init_hooks.append(_register_hooks)

@@ -1048,12 +1048,6 @@ def _register_hooks():
     server.scan_item_hooks[OBJ_ZSET] = zset_scan_items
 
 
-# initServerConfig creates the hook tables and populateCommandTable imports
-# this module afterwards, so registering at import time is enough for the
-# server; a bare import (in-process tests) may come first and skips it.
-if hasattr(server, "dup_object_hooks"):
-    _register_hooks()
-
 
 # ---------------------------------------------------------------------------
 # Reply helpers

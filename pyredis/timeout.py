@@ -85,7 +85,6 @@ def getTimeoutFromObjectOrReply(c, object, unit):
     rounded up to the millisecond, as Redis does; milliseconds must be an
     integer. Returns None after replying an error.
     """
-    from .networking import addReplyError
     if unit == UNIT_SECONDS and type(object) is bytes and object.isdigit() and len(object) <= 15:
         # Whole seconds, the usual case (BLPOP k 0, BLPOP k 5): the long
         # double route below gives exactly n * 1000 for these, without
@@ -111,8 +110,15 @@ def getTimeoutFromObjectOrReply(c, object, unit):
         if tval is None:
             return None
     if tval < 0:
-        addReplyError(c, "timeout is negative")
+        networking.addReplyError(c, "timeout is negative")
         return None
     if tval > 0:
         tval += mstime()
     return tval
+
+
+# Bound at the bottom, as a module: timeout.py and networking.py import each other, and a
+# module object can be bound while the other is still loading (its
+# functions are looked up when called). An import inside the function
+# instead costs ~3 us on every call.
+from . import networking  # noqa: E402
