@@ -277,9 +277,11 @@ def aeDeleteTimeEvent(eventLoop, id):
 
 def usUntilEarliestTimer(eventLoop):
     """Microseconds until the first timer is due, or None if there are none."""
-    if not eventLoop.timeEvents:
+    tes = eventLoop.timeEvents
+    if not tes:
         return None
-    earliest = min(te.when for te in eventLoop.timeEvents)
+    # A server has one timer (serverCron) nearly always: skip min() then.
+    earliest = tes[0].when if len(tes) == 1 else min(te.when for te in tes)
     now = getMonotonicUs()
     return 0 if earliest <= now else earliest - now
 

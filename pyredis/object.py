@@ -11,6 +11,7 @@ Redis exposes (a 44-byte limit, and raw after APPEND/SETRANGE), which we
 track in `encoding` only.
 """
 
+from itertools import islice
 from .server_h import (
     LFU_INIT_VAL, LLONG_MAX, LLONG_MIN, LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION,
     MAXMEMORY_FLAG_LFU, OBJ_ENCODING_EMBSTR, OBJ_ENCODING_EMBSTR_SIZE_LIMIT, OBJ_ENCODING_HT,
@@ -485,8 +486,7 @@ def objectComputeSize(key, o, samples, dbid):
         n = len(ptr)
         if not n:
             return ROBJ_SIZE + QUICKLIST_SIZE
-        import itertools
-        avg, _ = _sample_avg(itertools.islice(ptr, samples), samples, _lp_entry_size)
+        avg, _ = _sample_avg(islice(ptr, samples), samples, _lp_entry_size)
         lp_bytes = avg * n
         nodes = int(lp_bytes // LIST_NODE_BYTES) + 1
         return int(ROBJ_SIZE + QUICKLIST_SIZE + nodes * (QUICKLIST_NODE_SIZE + LP_HDR_SIZE)

@@ -319,7 +319,8 @@ def pubsubPublishMessageInternal(channel, message, type):
                         continue
                 else:
                     tail = reply[-1]
-                    if len(tail) <= room and type(tail) is bytearray:
+                    # (`type` is the pub/sub type here, as in C: not the builtin)
+                    if len(tail) <= room and tail.__class__ is bytearray:
                         tail += frame
                         c.reply_bytes += len(frame)
                         continue
