@@ -14,8 +14,9 @@ BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1.
 `python utils/bench.py rdb` (or BENCH_MODE=rdb) measures RDB persistence
 instead: SAVE time and start-up load time ("DB loaded from disk") for
 1,000,000 string keys and for 100,000 hashes of 10 fields, and whether
-BGSAVE stalls the parent (the slowest PING while the child saves), for
-pyredis beside real Redis. BENCH_RDB_KEYS / BENCH_RDB_HASHES shrink it (0
+BGSAVE stalls the parent (the slowest PING while the child saves, and
+pipelined GET throughput while it saves against without; BENCH_RDB_THROUGHPUT=0
+skips that), for pyredis beside real Redis. BENCH_RDB_KEYS / BENCH_RDB_HASHES shrink it (0
 skips that dataset); BENCH_RDB_ARGS passes options to both servers.
 """
 
@@ -207,6 +208,34 @@ def bgsave_stall(port):
             time.sleep(0.01)
 
 
+def _bgsave_in_progress(port):
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        info = _call(s, b"INFO persistence\r\n", 1)
+        while b"rdb_bgsave_in_progress" not in info:
+            info += s.recv(1 << 16)
+    return b"rdb_bgsave_in_progress:1" in info
+
+
+def bgsave_get_throughput(port, seconds=2.0):
+    """Pipelined GET req/s alone, then while a BGSAVE child runs.
+
+    The loaded run is sized to last about `seconds` at the unloaded rate and
+    starts right after BGSAVE; the third value says whether the child was
+    still saving when the run ended (else part of the run had no child and
+    the figure flatters the server).
+    """
+    probe = redis_benchmark(port, "get", 100000, 16).get("GET", 0.0)
+    n = max(int(probe * seconds), 50000)
+    alone = redis_benchmark(port, "get", n, 16).get("GET", 0.0)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        _call(s, b"BGSAVE\r\n", 1)
+    during = redis_benchmark(port, "get", n, 16).get("GET", 0.0)
+    overlapped = _bgsave_in_progress(port)
+    while _bgsave_in_progress(port):
+        time.sleep(0.05)
+    return alone, during, overlapped
+
+
 def rdb_main():
     kinds = ("pyredis", "redis") if shutil.which("redis-server") else ("pyredis",)
     rows = []
@@ -222,6 +251,12 @@ def rdb_main():
                 assert reply.startswith(b"+OK"), reply
                 size = os.path.getsize(os.path.join(p.dir, "dump.rdb"))
                 stall = bgsave_stall(p.port)
+                if loader is load_keys and os.environ.get("BENCH_RDB_THROUGHPUT", "1") != "0":
+                    alone, during, overlapped = bgsave_get_throughput(p.port)
+                    print("  %-18s %-8s GET -P 16: %.0f req/s alone, %.0f during BGSAVE (%.0f%%)%s"
+                          % (label, kind, alone, during, 100.0 * during / max(alone, 1),
+                             "" if overlapped else "  [the child finished before the run did]"),
+                          flush=True)
             finally:
                 p.kill()
             q = LoggedProc(kind, p.dir, extra=RDB_ARGS)
