@@ -37,9 +37,9 @@ import time
 
 from .server_h import (
     BLOCKED_LIST, BLOCKED_MODULE, BLOCKED_NONE, BLOCKED_POSTPONE, BLOCKED_SHUTDOWN,
-    BLOCKED_STREAM, BLOCKED_WAIT, BLOCKED_ZSET, CLIENT_BLOCKED, CLIENT_PENDING_COMMAND,
-    CLIENT_UNBLOCKED, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, OBJ_LIST, OBJ_MODULE, OBJ_STREAM,
-    OBJ_ZSET, server,
+    BLOCKED_STREAM, BLOCKED_WAIT, BLOCKED_ZSET, CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_REPLY,
+    CLIENT_PENDING_COMMAND, CLIENT_UNBLOCKED, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, OBJ_LIST,
+    OBJ_MODULE, OBJ_STREAM, OBJ_ZSET, server,
 )
 from .timeout import addClientToTimeoutTable, removeClientFromTimeoutTable
 from .db import lookupKeyReadWithFlags
@@ -53,7 +53,6 @@ from .networking import (
     resetClient,
 )
 from .server import afterCommand, propagatePendingCommands, updateCachedTime
-from .server_h import CLIENT_CLOSE_AFTER_REPLY
 from .slowlog import slowlogPushCurrentCommand
 from .t_list import serveClientBlockedOnList
 from .t_zset import serveClientBlockedOnSortedSet

@@ -22,7 +22,7 @@ from .server_h import (
     SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, clientBufferLimitsConfig, saveparam, server,
     shared,
 )
-from .util import memtoull, sdssplitargs, string2ll
+from .util import memtoull, sdscatrepr, sdssplitargs, string2ll, stringmatchlen
 from .commands import COMMAND_TABLE
 from .evict import performEvictions
 from .networking import (
@@ -45,7 +45,6 @@ from .server import (
     resetServerStats,
     serverLog,
 )
-from .util import sdscatrepr, stringmatchlen
 
 # Flags (config.c's *_CONFIG)
 MODIFIABLE_CONFIG = 0

@@ -15,8 +15,7 @@ schedules the close, and callHandler performs it when the handler returns.
 import errno
 
 from . import ae
-from .anet import anetEnableTcpNoDelay, anetNonBlock
-from .anet import anetFdToString
+from .anet import anetEnableTcpNoDelay, anetFdToString, anetNonBlock
 from .server_h import LL_WARNING
 
 CONN_STATE_NONE = 0

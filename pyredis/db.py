@@ -15,28 +15,28 @@ the hook WATCH and client tracking hang on.
 import random
 
 from .server_h import (
-    C_ERR, C_OK, LOOKUP_NONE, LOOKUP_NONOTIFY, LOOKUP_NOSTATS, LOOKUP_NOTOUCH,
-    LOOKUP_WRITE, MAXMEMORY_FLAG_LFU, NOTIFY_GENERIC, NOTIFY_KEY_MISS, OBJ_ENCODING_INT,
-    OBJ_ENCODING_HT, OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STREAM, OBJ_STRING,
-    OBJ_ZSET, SETKEY_ALREADY_EXIST,
-    SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL, SETKEY_NO_SIGNAL, SHUTDOWN_FORCE, SHUTDOWN_NOSAVE,
-    SHUTDOWN_NOW, SHUTDOWN_SAVE, CLIENT_DENY_BLOCKING, redisDb, server, shared,
+    BLOCKED_SHUTDOWN, CLIENT_DENY_BLOCKING, C_ERR, C_OK, LOOKUP_NONE, LOOKUP_NONOTIFY,
+    LOOKUP_NOSTATS, LOOKUP_NOTOUCH, LOOKUP_WRITE, MAXMEMORY_FLAG_LFU, NOTIFY_GENERIC,
+    NOTIFY_KEY_MISS, OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_LISTPACK,
+    OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STREAM, OBJ_STRING, OBJ_ZSET,
+    PROPAGATE_AOF, PROPAGATE_REPL, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL,
+    SETKEY_NO_SIGNAL, SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, redisDb,
+    redisObject, server, shared,
 )
 from .networking import (
-    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyError,
-    addReplyErrorObject, addReplyLongLong, addReplyNull, addReplyStatus,
+    addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyError, addReplyErrorObject,
+    addReplyLongLong, addReplyNull, addReplyStatus, checkClientPauseTimeoutAndReturnIfPaused,
 )
 from .notify import notifyKeyspaceEvent
-from .object import forget_db_memory, update_key_memory
-from .util import stringmatchlen
+from .object import (
+    createRawStringObject, forget_db_memory, getIntFromObjectOrReply, getLongFromObjectOrReply,
+    update_key_memory,
+)
+from .util import d2string, fmt_double_g17, mstime, string2ll, stringmatchlen
 from .evict import updateLFU
 from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
 from .multi import touchAllWatchedKeysInDb, touchWatchedKey
-from .networking import checkClientPauseTimeoutAndReturnIfPaused
-from .object import createRawStringObject, getIntFromObjectOrReply, getLongFromObjectOrReply
 from .server import abortShutdown, isShutdownInitiated, killRDBChild, prepareForShutdown, propagate
-from .server_h import BLOCKED_SHUTDOWN, OBJ_ENCODING_LISTPACK, PROPAGATE_AOF, PROPAGATE_REPL, redisObject
-from .util import d2string, fmt_double_g17, mstime, string2ll
 
 EXPIRE_FORCE_DELETE_EXPIRED = 1
 EXPIRE_AVOID_DELETE_EXPIRED = 2

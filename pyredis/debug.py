@@ -26,7 +26,7 @@ from .networking import (
 )
 from .server_h import (
     CLIENT_PUSHING, LL_WARNING, OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_LISTPACK,
-    OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_SKIPLIST, OBJ_STRING, server, shared,
+    OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_SKIPLIST, OBJ_STRING, PROPAGATE_REPL, server, shared,
 )
 from .config import rewriteConfig
 from .db import dbAdd, lookupKeyWrite, signalModifiedKey
@@ -42,7 +42,6 @@ from .object import (
     strEncoding,
 )
 from .server import _persistence_function, propagateNow, serverLog
-from .server_h import PROPAGATE_REPL
 from .util import getRandomHexChars, memtoull
 
 DEBUG_HELP = [

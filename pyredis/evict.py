@@ -21,16 +21,15 @@ import random
 import time
 
 from .server_h import (
-    LFU_INIT_VAL, MAXMEMORY_ALLKEYS_RANDOM, MAXMEMORY_FLAG_ALLKEYS, MAXMEMORY_FLAG_LFU,
-    MAXMEMORY_FLAG_LRU, MAXMEMORY_NO_EVICTION, MAXMEMORY_VOLATILE_RANDOM, MAXMEMORY_VOLATILE_TTL,
-    NOTIFY_EVICTED, C_ERR, C_OK, server,
+    CLIENT_TYPE_SLAVE, C_ERR, C_OK, LFU_INIT_VAL, MAXMEMORY_ALLKEYS_RANDOM,
+    MAXMEMORY_FLAG_ALLKEYS, MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU, MAXMEMORY_NO_EVICTION,
+    MAXMEMORY_VOLATILE_RANDOM, MAXMEMORY_VOLATILE_TTL, NOTIFY_EVICTED, server,
 )
 from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
 from .networking import checkClientPauseTimeoutAndReturnIfPaused, flushSlavesOutputBuffers
 from .notify import notifyKeyspaceEvent
 from .object import estimateObjectIdleTime
 from .server import getUsedMemory, propagateNow
-from .server_h import CLIENT_TYPE_SLAVE
 
 EVICT_OK = 0
 EVICT_RUNNING = 1

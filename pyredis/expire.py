@@ -15,9 +15,14 @@ the next pass.
 """
 
 
-from .db import (deleteExpiredKeyAndPropagate, getExpire, lookupKeyWrite,
-                 lookupKeyReadWithFlags, removeExpire, setExpire, signalModifiedKey)
-from .networking import addReply, addReplyError, addReplyErrorFormat, addReplyLongLong
+from .db import (
+    dbDelete, deleteExpiredKeyAndPropagate, getExpire, lookupKeyRead, lookupKeyReadWithFlags,
+    lookupKeyWrite, removeExpire, setExpire, signalModifiedKey,
+)
+from .networking import (
+    addReply, addReplyError, addReplyErrorExpireTime, addReplyErrorFormat, addReplyLongLong,
+    checkClientPauseTimeoutAndReturnIfPaused,
+)
 from .notify import notifyKeyspaceEvent
 from .object import getLongLongFromObjectOrReply
 from .server_h import (
@@ -25,9 +30,7 @@ from .server_h import (
     UNIT_SECONDS, server, shared,
 )
 from .util import mstime, ustime
-from .db import dbDelete, lookupKeyRead
 from .latency import latencyAddSampleIfNeeded
-from .networking import addReplyErrorExpireTime, checkClientPauseTimeoutAndReturnIfPaused
 from .server import propagatePendingCommands, rewriteClientCommandVector
 
 ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP = 20

@@ -42,8 +42,9 @@ from .crc64 import crc64
 from .intset import intsetDecode, intsetEncode, intsetValidateIntegrity
 from .listpack import lpEncode, lpValidateIntegrity, lp_encode_entry
 from .lzf import lzf_compress, lzf_decompress
-from .networking import (addReply, addReplyError, addReplyErrorObject,
-                         addReplyStatus)
+from .networking import (
+    addReply, addReplyArrayLen, addReplyError, addReplyErrorObject, addReplyStatus,
+)
 from .rio import rioChecksum, rioFlush, rioInitWithBuffer, rioInitWithFile, rioWrite
 from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        LL_WARNING, LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION,
@@ -52,16 +53,14 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
                        OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_MODULE, OBJ_SET,
                        OBJ_STREAM, OBJ_STRING, OBJ_ZSET, redisDb, redisObject, server, shared)
-from .util import string2ll
+from .util import d2string, getRandomHexChars, mstime, string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
 from .db import emptyData
 from .evict import LFUDecrAndReturn, LFUGetTimeInMinutes
-from .networking import addReplyArrayLen
 from .object import LRU_CLOCK, createStringObjectEncoded, estimateObjectIdleTime, initObjectLRUOrLFU
 from .server import getUsedMemory, hasActiveChildProcess, serverLog as _log, updateCachedTime
 from .t_zset import zset, zslInsert
-from .util import d2string, getRandomHexChars, mstime
 
 REDIS_VERSION = "7.0.15"
 RDB_VERSION = 10

@@ -30,46 +30,35 @@ from .anet import anetTcpServer
 from .commands import COMMAND_TABLE
 from .networking import (
     acceptTcpHandler, addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString,
-    addReplyError, addReplyErrorArity, addReplyErrorObject,
-    addReplyHelp, addReplyLongLong, addReplyMapLen, addReplyNull, addReplySetLen,
-    addReplyStatus, addReplyVerbatim, argstr, freeClientsInAsyncFreeQueue, handleClientsWithPendingWrites,
+    addReplyBulkLongLong, addReplyError, addReplyErrorArity, addReplyErrorFormat,
+    addReplyErrorObject, addReplyHelp, addReplyLongLong, addReplyMapLen, addReplyNull,
+    addReplySetLen, addReplyStatus, addReplyVerbatim, argstr,
+    checkClientPauseTimeoutAndReturnIfPaused, closeClientOnOutputBufferLimitReached,
+    flushSlavesOutputBuffers, freeClient, freeClientAsync, freeClientsInAsyncFreeQueue,
+    getClientMemoryUsage, getClientType, handleClientsWithPendingWrites, islocalClient,
 )
 from .server_h import (
-    ACTIVE_EXPIRE_CYCLE_FAST, ACTIVE_EXPIRE_CYCLE_SLOW, C_ERR, C_OK, CHILD_TYPE_NONE,
-    CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND, CLIENT_CLOSE_AFTER_REPLY, CLIENT_FORCE_AOF,
-    CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MULTI, CLIENT_PREVENT_AOF_PROP,
-    CLIENT_PREVENT_PROP, CLIENT_PREVENT_REPL_PROP, CLIENT_PUBSUB, CLIENT_SLAVE,
-    CMD_ADMIN, CMD_CALL_FULL, CMD_CALL_PROPAGATE, CMD_CALL_PROPAGATE_AOF,
-    CMD_CALL_PROPAGATE_REPL, CMD_CALL_SLOWLOG, CMD_CALL_STATS, CMD_DENYOOM, CMD_FAST,
-    CMD_LOADING, CMD_MAY_REPLICATE, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_PUBSUB,
-    CMD_READONLY, CMD_SKIP_MONITOR, CMD_STALE, CMD_WRITE, COMMAND_FLAG_NAMES,
-    CONFIG_MAX_HZ, CONFIG_MIN_HZ, CONFIG_RUN_ID_SIZE, LL_DEBUG, LL_NOTICE, LL_RAW, LL_VERBOSE,
-    LL_WARNING, PROPAGATE_AOF, PROPAGATE_NONE, PROPAGATE_REPL, SHUTDOWN_FORCE,
-    SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, STATS_METRIC_COMMAND, STATS_METRIC_COUNT,
-    STATS_METRIC_NET_INPUT, STATS_METRIC_NET_OUTPUT, STATS_METRIC_SAMPLES, LRU_CLOCK_MAX,
-    LRU_CLOCK_RESOLUTION, CLIENT_PAUSE_OFF, CLIENT_PAUSE_ALL, CLIENT_PAUSE_WRITE,
-    BLOCKED_POSTPONE, MAX_CLIENTS_PER_CLOCK_TICK, SHUTDOWN_NOFLAGS, redisCommand, server, shared,
+    ACTIVE_EXPIRE_CYCLE_FAST, ACTIVE_EXPIRE_CYCLE_SLOW, BLOCKED_POSTPONE, CHILD_TYPE_NONE,
+    CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND, CLIENT_CLOSE_AFTER_REPLY, CLIENT_DENY_BLOCKING
+    as DENY, CLIENT_FORCE_AOF, CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MONITOR, CLIENT_MULTI,
+    CLIENT_PAUSE_ALL, CLIENT_PAUSE_OFF, CLIENT_PAUSE_WRITE, CLIENT_PREVENT_AOF_PROP,
+    CLIENT_PREVENT_PROP, CLIENT_PREVENT_REPL_PROP, CLIENT_PUBSUB, CLIENT_SLAVE, CMD_ADMIN,
+    CMD_CALL_FULL, CMD_CALL_PROPAGATE, CMD_CALL_PROPAGATE_AOF, CMD_CALL_PROPAGATE_REPL,
+    CMD_CALL_SLOWLOG, CMD_CALL_STATS, CMD_DENYOOM, CMD_FAST, CMD_LOADING, CMD_MAY_REPLICATE,
+    CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_PUBSUB, CMD_READONLY, CMD_SKIP_MONITOR,
+    CMD_STALE, CMD_WRITE, COMMAND_FLAG_NAMES, CONFIG_MAX_HZ, CONFIG_MIN_HZ, CONFIG_RUN_ID_SIZE,
+    C_ERR, C_OK, LL_DEBUG, LL_NOTICE, LL_RAW, LL_VERBOSE, LL_WARNING, LRU_CLOCK_MAX,
+    LRU_CLOCK_RESOLUTION, MAX_CLIENTS_PER_CLOCK_TICK, PROPAGATE_AOF, PROPAGATE_NONE,
+    PROPAGATE_REPL, SHUTDOWN_FORCE, SHUTDOWN_NOFLAGS, SHUTDOWN_NOSAVE, SHUTDOWN_NOW,
+    SHUTDOWN_SAVE, STATS_METRIC_COMMAND, STATS_METRIC_COUNT, STATS_METRIC_NET_INPUT,
+    STATS_METRIC_NET_OUTPUT, STATS_METRIC_SAMPLES, redisCommand, server, shared,
 )
-from .util import getRandomHexChars, mstime, ustime
+from .util import bytesToHuman as h, getRandomHexChars, mstime, stringmatchlen, ustime
 from .acl import checkPasswordAndAuthenticate as check
-from .networking import (
-    addReplyBulkLongLong,
-    addReplyErrorFormat,
-    checkClientPauseTimeoutAndReturnIfPaused,
-    closeClientOnOutputBufferLimitReached,
-    flushSlavesOutputBuffers,
-    freeClient,
-    freeClientAsync,
-    getClientMemoryUsage,
-    getClientType,
-    islocalClient,
-)
 from .object import DICT_ENTRY_SIZE, _dict_overhead
 from .replication import replicationFeedMonitors
-from .server_h import CLIENT_DENY_BLOCKING as DENY, CLIENT_MONITOR
 from .slowlog import slowlogPushCurrentCommand
 from .timeout import handleBlockedClientsTimeout
-from .util import bytesToHuman as h, stringmatchlen
 
 # The modules that implement commands, in the order their procs are looked
 # up. Listing one that does not exist yet is fine: the commands it would

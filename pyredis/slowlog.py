@@ -6,7 +6,7 @@ slowlogPushCurrentCommand; the log keeps the newest slowlog-max-len entries.
 
 import time
 
-from .server_h import server
+from .server_h import CMD_SKIP_SLOWLOG, LONG_MAX, server, shared
 from .networking import (
     addReply,
     addReplyArrayLen,
@@ -17,7 +17,6 @@ from .networking import (
     getClientPeerId,
 )
 from .object import getRangeLongFromObjectOrReply
-from .server_h import CMD_SKIP_SLOWLOG, LONG_MAX, shared
 
 SLOWLOG_ENTRY_MAX_ARGC = 32
 SLOWLOG_ENTRY_MAX_STRING = 128

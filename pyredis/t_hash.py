@@ -20,7 +20,10 @@ the listpack's memory saving does not exist in Python anyway.
 import random
 from itertools import chain, islice
 
-from .db import dbAdd, dbDelete, lookupKeyRead, lookupKeyWrite, signalModifiedKey
+from .db import (
+    dbAdd, dbDelete, lookupKeyRead, lookupKeyWrite, parseScanCursorOrReply, scanGenericCommand,
+    signalModifiedKey,
+)
 from .networking import (
     addReply,
     addReplyArrayLen,
@@ -54,7 +57,6 @@ from .server_h import (
 from .t_list import bulk_items
 from .t_set import forget_random_snapshot, random_member
 from .util import ld2string, ld_round, string2ld, string2ll
-from .db import parseScanCursorOrReply, scanGenericCommand
 from .server import rewriteClientCommandArgument
 
 OBJ_HASH_KEY = 1

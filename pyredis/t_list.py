@@ -37,16 +37,11 @@ from .object import (
     getRangeLongFromObjectOrReply,
 )
 from .server_h import (
-    LLONG_MAX,
-    NOTIFY_GENERIC,
-    NOTIFY_LIST,
-    OBJ_ENCODING_QUICKLIST,
-    OBJ_LIST,
-    server,
+    BLOCKED_LIST, CLIENT_DENY_BLOCKING, LLONG_MAX, NOTIFY_GENERIC, NOTIFY_LIST,
+    OBJ_ENCODING_QUICKLIST, OBJ_LIST, PROPAGATE_AOF, PROPAGATE_REPL, UNIT_SECONDS, server,
     shared,
 )
 from .server import alsoPropagate, rewriteClientCommandVector
-from .server_h import BLOCKED_LIST, CLIENT_DENY_BLOCKING, PROPAGATE_AOF, PROPAGATE_REPL, UNIT_SECONDS
 from .timeout import getTimeoutFromObjectOrReply
 
 LIST_HEAD = 0

@@ -24,13 +24,8 @@ import random
 from itertools import islice
 
 from .db import (
-    dbAdd,
-    dbDelete,
-    dbOverwrite,
-    lookupKeyRead,
-    lookupKeyWrite,
-    setKey,
-    signalModifiedKey,
+    dbAdd, dbDelete, dbOverwrite, lookupKeyRead, lookupKeyWrite, parseScanCursorOrReply,
+    scanGenericCommand, setKey, signalModifiedKey,
 )
 from .networking import (
     addReply,
@@ -61,7 +56,6 @@ from .server_h import (
 )
 from .t_list import bulk_items
 from .util import string2ll
-from .db import parseScanCursorOrReply, scanGenericCommand
 from .server import alsoPropagate, rewriteClientCommandVector
 
 SET_OP_UNION = 0

@@ -12,9 +12,9 @@ encoding Redis would (int for "12345", embstr up to 44 bytes, raw beyond).
 from .db import (dbAdd, dbDelete, dbOverwrite, lookupKeyRead, lookupKeyReadOrReply, lookupKeyWrite,
                  removeExpire, setExpire, setKey, signalModifiedKey)
 from .networking import (
-    addReply, addReplyArrayLen, addReplyBulk, addReplyBulkCBuffer, addReplyError,
-    addReplyErrorExpireTime, addReplyErrorObject, addReplyLongLong,
-    addReplyNull,
+    addReply, addReplyArrayLen, addReplyBulk, addReplyBulkCBuffer, addReplyBulkCString,
+    addReplyError, addReplyErrorArity, addReplyErrorExpireTime, addReplyErrorObject,
+    addReplyLongLong, addReplyMapLen, addReplyNull,
 )
 from .notify import notifyKeyspaceEvent
 from .object import (
@@ -28,7 +28,6 @@ from .server_h import (
 )
 from .util import ld2string, ld_round, mstime
 from .expire import checkAlreadyExpired
-from .networking import addReplyBulkCString, addReplyErrorArity, addReplyMapLen
 from .server import rewriteClientCommandVector
 
 OBJ_NO_FLAGS = 0

@@ -72,21 +72,12 @@ from .object import (
     getRangeLongFromObjectOrReply,
 )
 from .server_h import (
-    CLIENT_CLOSE_ASAP,
-    LONG_MAX,
-    NOTIFY_GENERIC,
-    NOTIFY_ZSET,
-    OBJ_ENCODING_LISTPACK,
-    OBJ_ENCODING_SKIPLIST,
-    OBJ_SET,
-    OBJ_ZSET,
-    redisObject,
-    server,
-    shared,
+    BLOCKED_ZSET, CLIENT_CLOSE_ASAP, CLIENT_DENY_BLOCKING, LONG_MAX, NOTIFY_GENERIC,
+    NOTIFY_ZSET, OBJ_ENCODING_LISTPACK, OBJ_ENCODING_SKIPLIST, OBJ_SET, OBJ_ZSET, PROPAGATE_AOF,
+    PROPAGATE_REPL, UNIT_SECONDS, redisObject, server, shared,
 )
 from .util import string2d
 from .server import alsoPropagate, rewriteClientCommandVector
-from .server_h import BLOCKED_ZSET, CLIENT_DENY_BLOCKING, PROPAGATE_AOF, PROPAGATE_REPL, UNIT_SECONDS
 from .timeout import getTimeoutFromObjectOrReply
 
 ZSKIPLIST_MAXLEVEL = 32  # server.h: enough levels for 2^64 elements
