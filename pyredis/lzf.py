@@ -21,12 +21,16 @@ pointers do not happen to land inside the new input.
 Speed notes: the per-position hash is computed for the whole input up front
 with big-integer "lane" arithmetic (C speed), the literal branch of the main
 loop only bumps an index, and match lengths are measured by XOR-ing two
-slices as integers instead of comparing byte by byte.
+slices as integers instead of comparing byte by byte (a 24-byte window
+first: most matches are short).  Inputs under 4 KB, one per listpack or
+quicklist node in an RDB, run a twin of the main loop with a per-call dict
+for the slot table: cheaper than preparing 65536 slots, and the test suite
+checks both loops make the same choices.
 """
 
 import sys
 from array import array
-from itertools import islice, repeat
+from itertools import islice
 
 # lzfP.h / lzf_c.c constants (HLOG=16 -> 65536 slots).
 HLOG = 16
@@ -82,10 +86,9 @@ def lzf_hash_positions(data):
     return out
 
 
+# Below this size every back reference is in range (MAX_OFF) and the input
+# goes through _lzf_compress_small.
 _SMALL_INPUT = 4096
-
-
-_SHARED_HTAB = [-MAX_OFF - 2] * HSIZE
 
 
 def _emit_literals(out, data, start, end):
@@ -114,21 +117,147 @@ def lzf_compress(data, out_len=None):
         out_len = in_len - 4
     if in_len == 0 or out_len <= 0:
         return None
-
-    hpos = lzf_hash_positions(data)
+    if in_len < _SMALL_INPUT:
+        # An RDB has one of these per listpack, quicklist node or long
+        # string value: the common case.
+        return _lzf_compress_small(data, in_len, out_len)
     # Slot table of positions; "empty" is far enough back to always fail
     # the distance test.  Position 0 is never stored: C only accepts a
     # reference strictly after the start of the input, and 0 is the first
     # position so its slot was empty anyway.
-    if in_len >= _SMALL_INPUT:
-        return _lzf_compress(data, in_len, out_len, hpos, [-MAX_OFF - 2] * HSIZE)
-    # Small inputs (an RDB has one per listpack value) reuse one table:
-    # building 65536 slots would cost more than compressing. Only the slots
-    # of this input's positions were written, so only those are reset.
-    try:
-        return _lzf_compress(data, in_len, out_len, hpos, _SHARED_HTAB)
-    finally:
-        list(map(_SHARED_HTAB.__setitem__, hpos, repeat(-MAX_OFF - 2, len(hpos))))
+    return _lzf_compress(data, in_len, out_len, lzf_hash_positions(data),
+                         [-MAX_OFF - 2] * HSIZE)
+
+
+# Bytes compared before a match's full possible length (see the match loops).
+_FIRST_WINDOW = 24
+
+# Per input length: the lane constants of _small_slots (bias, mask).
+_LANE_CONSTANTS = {}
+
+
+def _small_slots(data, cnt):
+    """lzf_hash_positions for a short input, plus each position's first two
+    bytes as one number (b0 << 8 | b1): two arrays of cnt ints.
+
+    The same lane arithmetic without the batching; the two lane constants
+    depend only on the length, so they are built once per length. The words
+    are the first lane operand read back as it is.
+    """
+    consts = _LANE_CONSTANTS.get(cnt)
+    if consts is None:
+        consts = _LANE_CONSTANTS[cnt] = (int.from_bytes(_BIAS_LANE * cnt, "little"),
+                                         int.from_bytes(_MASK_LANE * cnt, "little"))
+    w0 = bytearray(4 * cnt)
+    w0[1::4] = data[:cnt]
+    w0[0::4] = data[1:cnt + 1]
+    w1 = bytearray(4 * cnt)
+    w1[1::4] = data[1:cnt + 1]
+    w1[0::4] = data[2:cnt + 2]
+    x = (int.from_bytes(w0, "little") + consts[0] - 5 * int.from_bytes(w1, "little")) & consts[1]
+    slots = array("I", x.to_bytes(4 * cnt, "little"))
+    words = array("I", w0)
+    if sys.byteorder != "little":
+        slots.byteswap()
+        words.byteswap()
+    return slots, words
+
+
+def _lzf_compress_small(data, in_len, out_len):
+    """The main loop of lzf_compress for inputs under _SMALL_INPUT bytes.
+
+    The same decisions as _lzf_compress, with two simplifications that only
+    hold for short inputs: every earlier position is within MAX_OFF, so the
+    distance test goes; and the slot table is a dict local to the call
+    instead of the 65536-entry list (which costs more to build or to clean
+    than a short input costs to compress). A slot missing from the dict is
+    the empty slot; C's uninitialised table is discussed in the module
+    docstring. The loop is a `while` over positions so that a match skips
+    what it covered by moving the index, not by consuming an iterator.
+    """
+    end2 = in_len - 2
+    if end2 <= 0:
+        # One or two bytes: no position has three bytes to hash.
+        # C's final bound check (room for the run header and up to three
+        # trailing bytes) is the only one reached.
+        out = bytearray()
+        if 4 > out_len:
+            return None
+        _emit_literals(out, data, 0, in_len)
+        return bytes(out)
+    slots, words = _small_slots(data, end2)
+    table = {}
+    get = table.get
+    out = bytearray()
+    append = out.append
+    from_bytes = int.from_bytes
+    lit_start = 0
+    ip = 1          # position 0 can never be referenced (see lzf_compress)
+    while ip < end2:
+        h = slots[ip]
+        ref = get(h)
+        table[h] = ip
+        # Same slot and same first two bytes implies the same third byte
+        # (see _lzf_compress).
+        if ref is None or words[ref] != words[ip]:
+            ip += 1
+            continue
+        nlit = ip - lit_start
+        if nlit:
+            if len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
+                return None
+            if nlit <= MAX_LIT:
+                append(nlit - 1)
+                out += data[lit_start:ip]
+            else:
+                _emit_literals(out, data, lit_start, ip)
+        if len(out) + 4 >= out_len:
+            return None
+        # Match length with C's overshoot quirk, as in _lzf_compress.
+        maxlen = in_len - ip - 2
+        if maxlen > 16:
+            lim = MAX_REF if maxlen > MAX_REF else (maxlen if maxlen > 19 else 19)
+        else:
+            lim = maxlen if maxlen > 3 else 3
+        # Most matches are short: compare a small window first, so the usual
+        # case never converts a long slice to an integer.
+        w = lim if lim < _FIRST_WINDOW else _FIRST_WINDOW
+        a = data[ref:ref + w]
+        b = data[ip:ip + w]
+        if a != b:
+            count = w - (((from_bytes(a, "big") ^ from_bytes(b, "big")).bit_length() + 7) >> 3)
+        elif w == lim:
+            count = lim
+        else:
+            a = data[ref:ref + lim]
+            b = data[ip:ip + lim]
+            if a == b:
+                count = lim
+            else:
+                count = lim - (((from_bytes(a, "big") ^ from_bytes(b, "big")).bit_length() + 7) >> 3)
+        ln = count - 2
+        off = ip - ref - 1
+        if ln < 7:
+            append((off >> 8) + (ln << 5))
+        else:
+            append((off >> 8) + (7 << 5))
+            append(ln - 7)
+        append(off & 0xFF)
+        ip += count
+        lit_start = ip
+        if ip >= end2:
+            break
+        # VERY_FAST: only the last two positions of the match are hashed.
+        table[slots[ip - 2]] = ip - 2
+        table[slots[ip - 1]] = ip - 1
+    # The loop stopped at end2, or past it after a final match.
+    nlit = ip - lit_start
+    if nlit > 0 and len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
+        return None
+    if len(out) + nlit + nlit // MAX_LIT + 1 + 3 > out_len:
+        return None
+    _emit_literals(out, data, lit_start, in_len)
+    return bytes(out)
 
 
 def _lzf_compress(data, in_len, out_len, hpos, htab):
@@ -176,13 +305,21 @@ def _lzf_compress(data, in_len, out_len, hpos, htab):
                     lim = max(maxlen, 19)
             else:
                 lim = max(maxlen, 3)
-            a = data[ref:ref + lim]
-            b = data[ip:ip + lim]
-            if a == b:
+            w = lim if lim < _FIRST_WINDOW else _FIRST_WINDOW
+            a = data[ref:ref + w]
+            b = data[ip:ip + w]
+            if a != b:
+                count = w - (((from_bytes(a, "big") ^ from_bytes(b, "big")).bit_length() + 7) >> 3)
+            elif w == lim:
                 count = lim
             else:
-                diff = from_bytes(a, "big") ^ from_bytes(b, "big")
-                count = lim - ((diff.bit_length() + 7) >> 3)
+                a = data[ref:ref + lim]
+                b = data[ip:ip + lim]
+                if a == b:
+                    count = lim
+                else:
+                    diff = from_bytes(a, "big") ^ from_bytes(b, "big")
+                    count = lim - ((diff.bit_length() + 7) >> 3)
 
             ln = count - 2
             off = ip - ref - 1

@@ -13,7 +13,15 @@ from codec_redis import (
 )
 
 from pyredis.crc64 import crc64
-from pyredis.lzf import lzf_compress, lzf_decompress
+from pyredis.lzf import (
+    HSIZE,
+    MAX_OFF,
+    _lzf_compress,
+    _lzf_compress_small,
+    lzf_compress,
+    lzf_decompress,
+    lzf_hash_positions,
+)
 
 # Produced by Redis 7.0.15's src/lzf_c.c compiled as-is (out buffer 2x input).
 KNOWN = [
@@ -58,6 +66,40 @@ def test_round_trip():
             assert comp is None
             continue
         assert lzf_decompress(comp, len(data)) == data
+
+
+def _general_path(data, out_len):
+    """The loop lzf_compress runs for long inputs (a 65536-slot list table),
+    run on a short one."""
+    return _lzf_compress(data, len(data), out_len, lzf_hash_positions(data),
+                         [-MAX_OFF - 2] * HSIZE)
+
+
+def test_short_input_loop_matches_general_loop():
+    """Inputs under 4 KB go through _lzf_compress_small (a dict for the slot
+    table, no distance test, its own slot computation); it must make every
+    choice the general loop makes, including when the output limit refuses."""
+    rnd = random.Random(99)
+    words = [b"field:", b"value:", b"\x00" * 7, b"-12", b"abc"]
+    for i in range(600):
+        n = rnd.choice((3, 4, 5, 20, 21, 33, 100, 277, 1000, 4000))
+        kind = i % 4
+        if kind == 0:
+            data = rnd.randbytes(n)
+        elif kind == 1:
+            data = bytes(rnd.choice(b"ab") for _ in range(n))
+        elif kind == 2:
+            data = b"".join(rnd.choice(words) + b"%d" % rnd.randrange(50)
+                            for _ in range(n // 4 + 1))[:n]
+        else:
+            data = (rnd.randbytes(rnd.randint(1, 6)) * n)[:n]
+        for out_len in (2 * n + 16, n - 4, n // 2, 4):
+            if out_len <= 0:
+                continue
+            small = _lzf_compress_small(data, len(data), out_len)
+            assert small == _general_path(data, out_len), (data, out_len)
+            if small is not None:
+                assert lzf_decompress(small, len(data)) == data
 
 
 def test_out_len_limit():
