@@ -12,7 +12,7 @@ install:
 	$(PYTHON) -m pip install -e '.[test]'
 
 test:
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests
+	$(PYTHON) -m pytest -q -rs -p no:cacheprovider tests
 
 test-fast:
 	$(PYTHON) -m pytest -q -x -p no:cacheprovider tests/unit
