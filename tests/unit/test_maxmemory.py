@@ -190,10 +190,6 @@ def test_object_freq_and_idletime_errors(r):
 
 
 def test_evicted_keyspace_event(r, srv):
-    try:
-        r.execute_command("PUBSUB", "NUMPAT")
-    except redis.ResponseError:
-        pytest.skip("pub/sub not implemented yet")
     r.config_set("notify-keyspace-events", "Ee")
     sub = srv.client(decode_responses=True).pubsub()
     sub.psubscribe("__keyevent@*__:evicted")
