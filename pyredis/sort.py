@@ -27,6 +27,7 @@ from .networking import (
 )
 from .notify import notifyKeyspaceEvent
 from .object import getLongFromObjectOrReply
+from .pqsort import pqsort
 from .server_h import (
     CLIENT_SCRIPT,
     NOTIFY_GENERIC,
@@ -152,6 +153,22 @@ def _set_members(o):
         return [m if isinstance(m, bytes) else b"%d" % m
                 for m in sorted(members, key=int)]
     return [m if isinstance(m, bytes) else b"%d" % m for m in members]
+
+
+def _sort_compare(keys, desc):
+    """The comparison pqsort calls, over indices into `keys` (sortCompare).
+
+    `keys` holds what the full sort orders by: (score, element) for numeric
+    sorts, so equal scores fall back to the element as in C, or (0, b"") /
+    (1, value) for ALPHA with BY, a missing BY key sorting first. DESC
+    negates the whole result, as C does.
+    """
+    def cmp(i, j):
+        a = keys[i]
+        b = keys[j]
+        r = (a > b) - (a < b)
+        return -r if desc else r
+    return cmp
 
 
 def sortCommandGeneric(c, readonly):
@@ -309,7 +326,15 @@ def sortCommandGeneric(c, readonly):
                 # Equal scores fall back to comparing the elements, so the
                 # order is fully determined (sortCompare).
                 keys.append((score, ele))
-        order = sorted(range(len(vector)), key=keys.__getitem__, reverse=bool(desc))
+        if sortby is not None and (start != 0 or end != vectorlen - 1):
+            # Only the LIMIT window is sorted, by Redis's partial quicksort:
+            # elements whose BY values tie (ALPHA, or missing keys) come out
+            # in the order that algorithm leaves them, which a full stable
+            # sort would not reproduce.
+            order = list(range(len(vector)))
+            pqsort(order, _sort_compare(keys, desc), start, end)
+        else:
+            order = sorted(range(len(vector)), key=keys.__getitem__, reverse=bool(desc))
         vector = [vector[i] for i in order]
 
     getop = len(operations)
