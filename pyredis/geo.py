@@ -682,8 +682,9 @@ def geohashCommand(c):
 
     Redis encodes latitudes over -85..85 (the Web Mercator limits), while
     the usual geohash spans -90..90, so each position is decoded and
-    encoded again over the standard ranges. 52 bits fill ten base32
-    characters; the eleventh is always '0'.
+    encoded again over the standard ranges. Ten base32 characters take
+    the top 50 of the 52 bits (the last two are dropped); the eleventh
+    character is always '0'.
     """
     argv = c.argv
     zobj = lookupKeyRead(c.db, argv[1])
