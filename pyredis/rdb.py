@@ -396,11 +396,14 @@ def quicklist_nodes(elements, fill):
     nodes = []
     cur = []
     cur_sz = 0
+    # 1 GB unless DEBUG QUICKLIST-PACKED-THRESHOLD lowered it (tests do, to
+    # get plain nodes without gigabyte elements).
+    plain_threshold = server.quicklist_packed_threshold
     for ele in elements:
         if type(ele) is not bytes:
             ele = bytes(ele) if not isinstance(ele, int) else b"%d" % ele
         n = len(ele)
-        if n >= QUICKLIST_PACKED_THRESHOLD:
+        if n >= plain_threshold:
             if cur:
                 nodes.append(cur)
                 cur, cur_sz = [], 0

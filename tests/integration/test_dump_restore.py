@@ -115,3 +115,21 @@ def test_restore_options(c):
         assert c.object("freq", "freq") == 100
     finally:
         c.config_set("maxmemory-policy", "noeviction")
+
+
+def test_plain_quicklist_nodes_follow_debug_threshold(c, real):
+    """DEBUG QUICKLIST-PACKED-THRESHOLD makes big elements plain nodes
+    (container 1) of their own; the DUMP of such a list equals Redis's."""
+    rc = real.client()
+    rc.flushall()
+    try:
+        for cl in (c, rc):
+            assert cl.execute_command("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100") == b"OK"
+            cl.rpush("l", "a", b"x" * 200, "b", "c", b"y" * 150)
+        payload = rc.dump("l")
+        assert c.dump("l") == payload
+        assert payload[1] == 4      # four nodes: [a], x*200, [b c], y*150
+    finally:
+        for cl in (c, rc):
+            cl.execute_command("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1073741824")
+            cl.delete("l")
