@@ -1399,9 +1399,17 @@ def _build_set(members):
 
 
 def _build_zset(pairs, encoding):
+    """A loaded sorted set as zset (dict + skiplist) labelled `encoding`.
+
+    A listpack label means Redis converted the set (zsetConvert), writing
+    each score as a string that turns -0 into 0: the same happens here.
+    """
     zs = zset()
     d = zs.dict
+    normalize_zero = encoding == OBJ_ENCODING_LISTPACK
     for m, sc in pairs:
+        if normalize_zero and sc == 0.0:
+            sc = 0.0
         d[m] = sc
         zslInsert(zs.zsl, sc, m)
     return _new(OBJ_ZSET, encoding, zs)

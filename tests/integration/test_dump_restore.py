@@ -133,3 +133,27 @@ def test_plain_quicklist_nodes_follow_debug_threshold(c, real):
         for cl in (c, rc):
             cl.execute_command("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1073741824")
             cl.delete("l")
+
+
+def test_negative_zero_score_becomes_zero_in_a_listpack(c, real):
+    """A skiplist zset holding -0, reloaded small enough for a listpack, is
+    converted as Redis converts it: the score reads back as 0."""
+    rc = real.client()
+    rc.flushall()
+    replies = []
+    for cl in (c, rc):
+        cl.config_set("zset-max-listpack-entries", 1)
+        cl.zadd("n", {"a": 1, "b": "-0"})
+        # repr tells -0.0 from 0.0, which compare equal
+        before = repr(cl.zscore("n", "b")), cl.object("encoding", "n")
+        cl.config_set("zset-max-listpack-entries", 128)
+        payload = cl.dump("n")
+        cl.execute_command("RESTORE", "n2", 0, payload)
+        after = repr(cl.zscore("n2", "b")), cl.object("encoding", "n2")
+        cl.execute_command("DEBUG", "RELOAD")
+        reloaded = repr(cl.zscore("n", "b")), cl.object("encoding", "n")
+        replies.append((before, after, reloaded))
+        cl.delete("n", "n2")
+    assert replies[0] == replies[1]
+    assert replies[0][0] == ("-0.0", b"skiplist")
+    assert replies[0][2] == ("0.0", b"listpack")
