@@ -11,7 +11,7 @@ Redis exposes (a 44-byte limit, and raw after APPEND/SETRANGE), which we
 track in `encoding` only.
 """
 
-from itertools import islice
+from itertools import chain, islice
 from .server_h import (
     LFU_INIT_VAL, LLONG_MAX, LLONG_MIN, LOOKUP_NONOTIFY, LOOKUP_NOTOUCH, LRU_CLOCK_MAX,
     LRU_CLOCK_RESOLUTION, MAXMEMORY_FLAG_LFU, OBJ_ENCODING_EMBSTR,
@@ -423,13 +423,26 @@ def sdsZmallocSize(length):
     return zmalloc_size(hdr + length + 1)
 
 
+# Bytes a listpack string entry of n < 64 bytes takes: header, data, backlen.
+_LP_SHORT_STR_ENTRY = [1 + n + 1 for n in range(64)]
+# First bytes a canonical integer can start with.
+_NUMERIC_FIRST = frozenset(b"-0123456789")
+
+
 def _lp_entry_size(v):
     """Bytes one element takes in a listpack: encoding+data, then the back-length."""
-    if not isinstance(v, int):
-        iv = string2ll(v) if len(v) <= 20 else None
+    if v.__class__ is not int:
+        n = len(v)
+        # Only a string starting with '-' or a digit can be stored as an
+        # integer: most elements skip the parse.
+        if n and n <= 20 and v[0] in _NUMERIC_FIRST:
+            iv = string2ll(v)
+        else:
+            iv = None
         if iv is None:
-            n = len(v)
-            enc = 1 + n if n < 64 else (2 + n if n < 4096 else 5 + n)
+            if n < 64:
+                return _LP_SHORT_STR_ENTRY[n]
+            enc = 2 + n if n < 4096 else 5 + n
             return enc + (1 if enc < 128 else 2 if enc < 16384 else 3)
         v = iv
     if 0 <= v < 128:
@@ -447,14 +460,9 @@ def _lp_entry_size(v):
 
 def _sample_avg(it, samples, fn):
     """The mean of fn over the first `samples` items of an iterator, and how many."""
-    total = 0
-    count = 0
-    for item in it:
-        total += fn(item)
-        count += 1
-        if count >= samples:
-            break
-    return (total / count) if count else 0, count
+    sizes = list(map(fn, islice(it, samples)))
+    count = len(sizes)
+    return (sum(sizes) / count) if count else 0, count
 
 
 def _dict_overhead(n):
@@ -506,8 +514,10 @@ def objectComputeSize(key, o, samples, dbid):
     if t == OBJ_HASH:
         n = len(ptr)
         if enc == OBJ_ENCODING_LISTPACK:
-            avg, _ = _sample_avg(iter(ptr.items()), samples,
-                                 lambda kv: _lp_entry_size(kv[0]) + _lp_entry_size(kv[1]))
+            # Fields and values of the first `samples` pairs, flattened, so
+            # the sizes come from one map() instead of a call per pair.
+            sample = list(islice(chain.from_iterable(ptr.items()), 2 * samples))
+            avg = sum(map(_lp_entry_size, sample)) / (len(sample) // 2) if sample else 0
             return int(ROBJ_SIZE + zmalloc_size(int(LP_HDR_SIZE + avg * n)))
         avg, _ = _sample_avg(iter(ptr.items()), samples,
                              lambda kv: sdsZmallocSize(len(kv[0])) + sdsZmallocSize(len(kv[1])))
