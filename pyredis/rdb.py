@@ -398,7 +398,7 @@ def quicklist_nodes(elements, fill):
     cur_sz = 0
     # 1 GB unless DEBUG QUICKLIST-PACKED-THRESHOLD lowered it (tests do, to
     # get plain nodes without gigabyte elements).
-    plain_threshold = server.quicklist_packed_threshold
+    plain_threshold = getattr(server, "quicklist_packed_threshold", QUICKLIST_PACKED_THRESHOLD)
     for ele in elements:
         if type(ele) is not bytes:
             ele = bytes(ele) if not isinstance(ele, int) else b"%d" % ele
