@@ -219,6 +219,18 @@ def _apply_appendonly():
     return None
 
 
+def _apply_tracking_table_max_keys():
+    # Redis enforces a lowered limit before the next command of any client
+    # (processCommand); pyredis keeps that test off the command path and
+    # enforces the new limit right away instead: the messages land where
+    # Redis puts them in each connection's stream (before that client's
+    # next reply), unless that next command is one Redis rejects early.
+    if server.tracking_clients:
+        from .tracking import trackingLimitUsedSlots
+        trackingLimitUsedSlots()
+    return None
+
+
 def _apply_requirepass():
     return None
 
@@ -406,7 +418,8 @@ CONFIG_TABLE = [
     _n("zset-max-listpack-value", "zset-max-ziplist-value", M, 0, LONG_MAX,
        "zset_max_listpack_value", 64, MEMORY_CONFIG),
     _n("hll-sparse-max-bytes", None, M, 0, LONG_MAX, "hll_sparse_max_bytes", 3000, MEMORY_CONFIG),
-    _n("tracking-table-max-keys", None, M, 0, LONG_MAX, "tracking_table_max_keys", 1000000),
+    _n("tracking-table-max-keys", None, M, 0, LONG_MAX, "tracking_table_max_keys", 1000000,
+       apply=_apply_tracking_table_max_keys),
     _n("client-query-buffer-limit", None, DBG | M, 1024 * 1024, LONG_MAX,
        "client_max_querybuf_len", 1024 * 1024 * 1024, MEMORY_CONFIG),
     _n("maxmemory-clients", None, M, -100, LONG_MAX, "maxmemory_clients", 0,

@@ -291,21 +291,21 @@ def signalModifiedKey(c, db, key):
     update_key_memory(db, key)
     if db.watched_keys:
         touchWatchedKey(db, key)
-    if server.tracking_clients:
-        from .tracking import trackingInvalidateKey
+    # Tracking has work only while some key is remembered or some BCAST
+    # prefix is followed (the tables may outlive tracking_clients: ids are
+    # dropped lazily); two empty-dict tests keep the common case cheap.
+    if TrackingTable or PrefixTable:
         trackingInvalidateKey(c, key, 1)
 
 
 def signalFlushedDb(dbid, async_):
-    """A db was flushed: every WATCH on it fails (signalFlushedDb)."""
+    """A db was flushed: every WATCH on it fails, tracking clients are told (signalFlushedDb)."""
     if dbid == -1:
         for db in server.db:
             touchAllWatchedKeysInDb(db, None)
     else:
         touchAllWatchedKeysInDb(server.db[dbid], None)
-    if server.tracking_clients:
-        from .tracking import trackingInvalidateKeysOnFlush
-        trackingInvalidateKeysOnFlush(async_)
+    trackingInvalidateKeysOnFlush(async_)
 
 
 def signalKeyAsReady(db, key, type):
@@ -1291,3 +1291,8 @@ def bitfieldGetKeys(cmd, argv):
 # functions are looked up when called). An import inside the function
 # instead costs ~3 us on every call.
 from . import blocked  # noqa: E402
+# tracking.py needs getKeysFromCommandWithSpecs from here, so it is loaded
+# once this module's functions exist. Its two tables are never rebound.
+from .tracking import (  # noqa: E402
+    PrefixTable, TrackingTable, trackingInvalidateKey, trackingInvalidateKeysOnFlush,
+)

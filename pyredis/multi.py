@@ -23,8 +23,8 @@ CLIENT_DIRTY_CAS and its EXEC answers a null array.
 """
 
 from .server_h import (
-    CLIENT_DENY_BLOCKING, CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_MULTI, CMD_CALL_FULL,
-    server, shared,
+    CLIENT_DENY_BLOCKING, CLIENT_DIRTY_CAS, CLIENT_DIRTY_EXEC, CLIENT_MULTI, CLIENT_TRACKING,
+    CMD_CALL_FULL, server, shared,
 )
 from .networking import addReply, addReplyArrayLen, addReplyError, addReplyErrorFormat, addReplyErrorObject
 from .replication import replicationFeedMonitors
@@ -194,6 +194,13 @@ def execCommand(c):
     c.cmd = c.realcmd = orig_cmd
     discardTransaction(c)
     server.in_exec = 0
+    # A transaction that turned tracking off after changing a key the client
+    # had read still owes it that invalidation, after this (complete) reply;
+    # call() only looks for held-back invalidations on tracking clients.
+    if server.tracking_pending_keys and not (c.flags & CLIENT_TRACKING) and \
+            server.in_nested_call <= 1:
+        from .tracking import trackingHandlePendingKeyInvalidations
+        trackingHandlePendingKeyInvalidations()
 
 
 # ---------------------------------------------------------------------------

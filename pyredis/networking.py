@@ -106,6 +106,10 @@ def unlinkClient(c):
             server.clients_pending_write.remove(c)
         except ValueError:
             pass
+    if c.flags & CLIENT_TRACKING:
+        # Only tracking clients pay for this import; see clientTrackingCommand.
+        from .tracking import disableTracking
+        disableTracking(c)
 
 
 def freeClient(c):
@@ -672,6 +676,10 @@ def commandProcessed(c):
         resetClient(c)
 
 
+_RESET_CLIENT_FLAGS = (CLIENT_ASKING | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT
+                       | CLIENT_TRACKING_CACHING)
+
+
 def resetClient(c):
     """Prepare the client for its next command (resetClient).
 
@@ -683,10 +691,15 @@ def resetClient(c):
     c.cmd = None
     c.reqtype = 0
     flags = c.flags
-    if flags & (CLIENT_ASKING | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT):
+    if flags & _RESET_CLIENT_FLAGS:
         prevcmd = c.lastcmd
         if not (flags & CLIENT_MULTI) and prevcmd is not None and prevcmd.fullname != "asking":
             flags &= ~CLIENT_ASKING
+        # CLIENT CACHING yes|no is for the next command (or the next
+        # transaction as a whole); any CLIENT subcommand keeps it, as in
+        # Redis, where they all share clientCommand.
+        if not (flags & CLIENT_MULTI) and (prevcmd is None or prevcmd.proc is not clientCommand):
+            flags &= ~CLIENT_TRACKING_CACHING
         flags &= ~CLIENT_REPLY_SKIP
         if flags & CLIENT_REPLY_SKIP_NEXT:
             flags = (flags | CLIENT_REPLY_SKIP) & ~CLIENT_REPLY_SKIP_NEXT
@@ -1301,6 +1314,10 @@ def catClientInfoString(c):
         flags += "b"
     if f & CLIENT_TRACKING:
         flags += "t"
+    if f & CLIENT_TRACKING_BROKEN_REDIR:
+        flags += "R"
+    if f & CLIENT_TRACKING_BCAST:
+        flags += "B"
     if f & CLIENT_DIRTY_CAS:
         flags += "d"
     if f & CLIENT_CLOSE_AFTER_REPLY:
@@ -1512,7 +1529,7 @@ def clientCommand(c):
         pauseClients(end, pause_type)
         addReply(c, shared.ok)
     elif sub == b"tracking" and argc >= 3:
-        addReplyError(c, "CLIENT TRACKING is not supported by pyredis yet")
+        clientTrackingCommand(c)
     elif sub == b"caching" and argc >= 3:
         clientCachingCommand(c)
     elif sub == b"trackinginfo" and argc == 2:
@@ -1521,6 +1538,92 @@ def clientCommand(c):
         addReplyLongLong(c, c.client_tracking_redirection if c.flags & CLIENT_TRACKING else -1)
     else:
         addReplySubcommandSyntaxError(c)
+
+
+def clientTrackingCommand(c):
+    """CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP] (clientCommand).
+
+    Every option is parsed (and REDIRECT's client looked up) before ON or
+    OFF is even read, then the combination is checked against itself and
+    against the client's current mode, in Redis's order, which decides the
+    error a client sees when several apply.
+    """
+    # tracking.py can only be loaded once db.py is (it uses its key
+    # extraction), which is after this module: import it where it is used,
+    # off the path of ordinary commands.
+    from .tracking import (
+        checkPrefixCollisionsOrReply, disableTracking, enableTracking,
+    )
+    argv = c.argv
+    argc = len(argv)
+    redir = 0
+    options = 0
+    prefixes = []
+    j = 3
+    while j < argc:
+        moreargs = argc - 1 - j
+        opt = argv[j].lower()
+        if opt == b"redirect" and moreargs:
+            j += 1
+            if redir != 0:
+                addReplyError(c, "A client can only redirect to a single other client")
+                return
+            redir = getLongLongFromObjectOrReply(c, argv[j], None)
+            if redir is None:
+                return
+            # The target must exist now; it may go away later, which the
+            # messages then report (tracking-redir-broken).
+            if lookupClientByID(redir) is None:
+                addReplyError(c, "The client ID you want redirect to does not exist")
+                return
+        elif opt == b"bcast":
+            options |= CLIENT_TRACKING_BCAST
+        elif opt == b"optin":
+            options |= CLIENT_TRACKING_OPTIN
+        elif opt == b"optout":
+            options |= CLIENT_TRACKING_OPTOUT
+        elif opt == b"noloop":
+            options |= CLIENT_TRACKING_NOLOOP
+        elif opt == b"prefix" and moreargs:
+            j += 1
+            prefixes.append(argv[j])
+        else:
+            addReplyErrorObject(c, shared.syntaxerr)
+            return
+        j += 1
+
+    mode = argv[2].lower()
+    if mode == b"on":
+        if not (options & CLIENT_TRACKING_BCAST) and prefixes:
+            addReplyError(c, "PREFIX option requires BCAST mode to be enabled")
+            return
+        if c.flags & CLIENT_TRACKING:
+            if bool(c.flags & CLIENT_TRACKING_BCAST) != bool(options & CLIENT_TRACKING_BCAST):
+                addReplyError(c, "You can't switch BCAST mode on/off before disabling tracking "
+                              "for this client, and then re-enabling it with a different mode.")
+                return
+        if options & CLIENT_TRACKING_BCAST and \
+                options & (CLIENT_TRACKING_OPTIN | CLIENT_TRACKING_OPTOUT):
+            addReplyError(c, "OPTIN and OPTOUT are not compatible with BCAST")
+            return
+        if options & CLIENT_TRACKING_OPTIN and options & CLIENT_TRACKING_OPTOUT:
+            addReplyError(c, "You can't specify both OPTIN mode and OPTOUT mode")
+            return
+        if (options & CLIENT_TRACKING_OPTIN and c.flags & CLIENT_TRACKING_OPTOUT) or \
+                (options & CLIENT_TRACKING_OPTOUT and c.flags & CLIENT_TRACKING_OPTIN):
+            addReplyError(c, "You can't switch OPTIN/OPTOUT mode before disabling tracking for "
+                          "this client, and then re-enabling it with a different mode.")
+            return
+        if options & CLIENT_TRACKING_BCAST:
+            if not checkPrefixCollisionsOrReply(c, prefixes):
+                return
+        enableTracking(c, redir, options, prefixes)
+    elif mode == b"off":
+        disableTracking(c)
+    else:
+        addReplyErrorObject(c, shared.syntaxerr)
+        return
+    addReply(c, shared.ok)
 
 
 def clientCachingCommand(c):
@@ -1571,7 +1674,7 @@ def clientTrackingInfo(c):
     addReplyBulkCString(c, "redirect")
     addReplyLongLong(c, c.client_tracking_redirection if f & CLIENT_TRACKING else -1)
     addReplyBulkCString(c, "prefixes")
-    prefixes = getattr(c, "client_tracking_prefixes", None) or ()
+    prefixes = c.client_tracking_prefixes or ()
     addReplyArrayLen(c, len(prefixes))
     for p in sorted(prefixes):      # a rax iterates in byte order
         addReplyBulkCBuffer(c, p)
@@ -1792,6 +1895,9 @@ def resetCommand(c):
     """RESET: back to a fresh connection's state (resetCommand / clearClientConnectionState)."""
     for hook in server.reset_client_hooks:
         hook(c)
+    if c.flags & CLIENT_TRACKING:
+        from .tracking import disableTracking
+        disableTracking(c)
     from .multi import discardTransaction
     from .pubsub import pubsub_free_client
     discardTransaction(c)

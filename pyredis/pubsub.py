@@ -81,8 +81,12 @@ def _push(c, payload2, payload3):
 
 
 def addReplyPubsubMessage(c, channel, msg, message_bulk):
-    """A `message`/`smessage` frame (addReplyPubsubMessage)."""
-    body = message_bulk + _bulk(channel) + _bulk(msg)
+    """A `message`/`smessage` frame (addReplyPubsubMessage).
+
+    With `msg` None the frame stops after the channel and the caller adds
+    the payload itself (client tracking sends an array of keys there).
+    """
+    body = message_bulk + _bulk(channel) + (_bulk(msg) if msg is not None else b"")
     _push(c, b"*3\r\n" + body, b">3\r\n" + body)
 
 

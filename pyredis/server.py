@@ -42,7 +42,8 @@ from .server_h import (
     CLIENT_BLOCKED, CLIENT_CLOSE_AFTER_COMMAND, CLIENT_CLOSE_AFTER_REPLY, CLIENT_DENY_BLOCKING
     as DENY, CLIENT_FORCE_AOF, CLIENT_FORCE_REPL, CLIENT_MASTER, CLIENT_MONITOR, CLIENT_MULTI,
     CLIENT_PAUSE_ALL, CLIENT_PAUSE_OFF, CLIENT_PAUSE_WRITE, CLIENT_PREVENT_AOF_PROP,
-    CLIENT_PREVENT_PROP, CLIENT_PREVENT_REPL_PROP, CLIENT_PUBSUB, CLIENT_SLAVE, CMD_ADMIN,
+    CLIENT_PREVENT_PROP, CLIENT_PREVENT_REPL_PROP, CLIENT_PUBSUB, CLIENT_SLAVE, CLIENT_TRACKING,
+    CLIENT_TRACKING_BCAST, CMD_ADMIN,
     CMD_CALL_FULL, CMD_CALL_PROPAGATE, CMD_CALL_PROPAGATE_AOF, CMD_CALL_PROPAGATE_REPL,
     CMD_CALL_SLOWLOG, CMD_CALL_STATS, CMD_DENYOOM, CMD_FAST, CMD_LOADING, CMD_MAY_REPLICATE,
     CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_PUBSUB, CMD_READONLY, CMD_SKIP_MONITOR,
@@ -545,6 +546,9 @@ def processCommand(c):
     if srv.maxmemory:
         from .evict import EVICT_FAIL, performEvictions
         out_of_memory = performEvictions() == EVICT_FAIL
+        # An evicted key's invalidation belongs before this command's reply.
+        if srv.tracking_pending_keys:
+            trackingHandlePendingKeyInvalidations()
         if srv.current_client is None:
             return C_ERR
         reject_cmd_on_oom = cmd_flags & CMD_DENYOOM
@@ -624,6 +628,7 @@ def allowProtectedAction(config, c):
 
 
 _PROP_FLAGS = CLIENT_FORCE_AOF | CLIENT_FORCE_REPL | CLIENT_PREVENT_PROP
+_CLOSE_OR_TRACKING = CLIENT_CLOSE_AFTER_COMMAND | CLIENT_TRACKING
 
 
 def call(c, flags):
@@ -670,8 +675,21 @@ def call(c, flags):
         real_cmd.failed_calls += 1
 
     cflags = c.flags
-    if cflags & CLIENT_CLOSE_AFTER_COMMAND:
-        c.flags = cflags = (cflags & ~CLIENT_CLOSE_AFTER_COMMAND) | CLIENT_CLOSE_AFTER_REPLY
+    # Two rare cases behind one test, so that client tracking adds nothing
+    # to the commands of other clients.
+    if cflags & _CLOSE_OR_TRACKING:
+        if cflags & CLIENT_CLOSE_AFTER_COMMAND:
+            c.flags = cflags = (cflags & ~CLIENT_CLOSE_AFTER_COMMAND) | CLIENT_CLOSE_AFTER_REPLY
+        if cflags & CLIENT_TRACKING:
+            # A tracking client's read-only command has its keys remembered
+            # (default mode only). Then, at the outermost call, the
+            # invalidations held back for the client go out after its now
+            # complete reply. Redis does both at the end of call(), after
+            # propagating; no client can tell the difference.
+            if cmd.flags & CMD_READONLY and not (cflags & CLIENT_TRACKING_BCAST):
+                trackingRememberKeys(c)
+            if srv.tracking_pending_keys and not srv.in_nested_call:
+                trackingHandlePendingKeyInvalidations()
 
     if flags & CMD_CALL_SLOWLOG:
         if srv.latency_monitor_threshold:
@@ -752,9 +770,12 @@ def updateCommandLatencyHistogram(cmd, duration_ns):
 
 
 def afterCommand(c):
-    """At the outermost call(), propagate what the command queued (afterCommand)."""
+    """At the outermost call(), propagate what the command queued, then send
+    the client the invalidations held back until its reply was complete (afterCommand)."""
     if server.also_propagate:
         propagatePendingCommands()
+    if server.tracking_pending_keys:
+        trackingHandlePendingKeyInvalidations()
 
 
 def alsoPropagate(dbid, argv, target):
@@ -1244,6 +1265,11 @@ def serverCron(eventLoop, id, clientData):
 
     checkClientPauseTimeoutAndReturnIfPaused()
 
+    # Keep the tracking table within tracking-table-max-keys even when idle
+    # (after a CONFIG SET lowered it, or when one call could not get there).
+    if server.tracking_clients:
+        trackingLimitUsedSlots()
+
     for duty in server.cron_hooks:      # rdbCron, replicationCron ... register here
         duty()
 
@@ -1295,6 +1321,13 @@ def beforeSleep(eventLoop):
         activeExpireCycle(ACTIVE_EXPIRE_CYCLE_FAST)
     if server.unblocked_clients:
         blocked.processUnblockedClients()
+    # Every command sends its held-back invalidations as it ends, so none
+    # should be left (Redis asserts it); drop any a corner case left over
+    # rather than send them to whichever client runs next.
+    if server.tracking_pending_keys:
+        server.tracking_pending_keys = []
+    if server.tracking_clients:
+        trackingBroadcastInvalidationMessages()
     if server.ready_keys:
         blocked.handleClientsBlockedOnKeys()
     for hook in server.before_sleep_hooks:
@@ -2225,8 +2258,10 @@ def _info_stats():
         ("migrate_cached_sockets", 0), ("slave_expires_tracked_keys", 0),
         ("active_defrag_hits", 0), ("active_defrag_misses", 0), ("active_defrag_key_hits", 0),
         ("active_defrag_key_misses", 0), ("total_active_defrag_time", 0),
-        ("current_active_defrag_time", 0), ("tracking_total_keys", 0),
-        ("tracking_total_items", 0), ("tracking_total_prefixes", 0),
+        ("current_active_defrag_time", 0),
+        ("tracking_total_keys", trackingGetTotalKeys()),
+        ("tracking_total_items", trackingGetTotalItems()),
+        ("tracking_total_prefixes", trackingGetTotalPrefixes()),
         ("unexpected_error_replies", server.stat_unexpected_error_replies),
         ("total_error_replies", server.stat_total_error_replies),
         ("dump_payload_sanitizations", getattr(server, "stat_dump_payload_sanitizations", 0)),
@@ -2618,3 +2653,9 @@ def main(argv=None):
 # functions are looked up when called). An import inside the function
 # instead would cost ~3 us on every call.
 from . import blocked  # noqa: E402
+# Loaded by then (db.py, which blocked.py imports, imports it at its bottom).
+from .tracking import (  # noqa: E402
+    trackingBroadcastInvalidationMessages, trackingGetTotalItems, trackingGetTotalKeys,
+    trackingGetTotalPrefixes, trackingHandlePendingKeyInvalidations, trackingLimitUsedSlots,
+    trackingRememberKeys,
+)

@@ -452,6 +452,7 @@ class client:
         "reploff", "read_reploff", "repl_ack_off", "repl_ack_time", "replid",
         "slave_listening_port", "slave_addr", "slave_capa", "cur_script", "paused_ops",
         "bufpos", "in_pending_writes", "last_cmd_name", "bigarg", "bigarg_len",
+        "client_tracking_prefixes",
     )
 
     def __init__(self):
@@ -504,6 +505,9 @@ class client:
         self.last_memory_usage = 0
         self.last_memory_type = CLIENT_TYPE_NORMAL
         self.client_tracking_redirection = 0
+        # BCAST prefixes this client subscribed to ({prefix: None}), None
+        # until the first one (tracking.py).
+        self.client_tracking_prefixes = None
         self.slot = -1
         self.reploff = 0
         self.read_reploff = 0
@@ -635,6 +639,9 @@ class redisServer:
         self.blocked_clients_by_type = [0] * 8
         self.ready_keys = []
         self.tracking_clients = 0
+        # Invalidations for the running client, sent after its reply
+        # (tracking.py); None stands for "all keys" (a flush).
+        self.tracking_pending_keys = []
         self.pubsub_channels = {}
         self.pubsub_patterns = {}
         self.pubsubshard_channels = {}
