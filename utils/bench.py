@@ -9,7 +9,11 @@ start-up to first PING.
 
 Environment knobs (for a quick run): BENCH_N (pipelined requests, default
 1000000), BENCH_N_UNPIPELINED (default 200000), BENCH_KEYS (default 1000000),
-BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1.
+BENCH_TESTS (default "set,get,incr,mset"), BENCH_SKIP_MEMORY=1. After the
+core figures it runs, unless skipped: the pub/sub and blocking figures
+(utils/bench_events.py, BENCH_SKIP_EVENTS=1), the list/hash/set/sorted-set
+tests (utils/bench_types.py, BENCH_SKIP_TYPES=1) and the RDB figures below
+(BENCH_SKIP_RDB=1).
 
 `python utils/bench.py rdb` (or BENCH_MODE=rdb) measures RDB persistence
 instead: SAVE time and start-up load time ("DB loaded from disk") for
@@ -332,6 +336,13 @@ def main():
     if not os.environ.get("BENCH_SKIP_EVENTS"):
         import bench_events
         bench_events.run_all()
+    if not os.environ.get("BENCH_SKIP_TYPES"):
+        import bench_types
+        print()
+        bench_types.main()
+    if not os.environ.get("BENCH_SKIP_RDB"):
+        print()
+        rdb_main()
     return 0
 
 

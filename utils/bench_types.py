@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""List, hash and set speed: pyredis beside a real redis-server, in one run.
+"""List, hash, set and sorted-set speed: pyredis beside a real redis-server, in one run.
 
-redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,lrange_100 -n N -c 50 -P 16
+redis-benchmark -t lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100 -n N -c 50 -P 16
 against both servers (each started on a free loopback port and stopped by
 PID), printed side by side with the ratio. Both are measured in the same run
 so the ratio holds even when the machine's load moves the absolute figures.
@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import Proc, redis_benchmark  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "100000"))
-TESTS = os.environ.get("BENCH_TESTS", "lpush,rpush,lpop,rpop,sadd,hset,spop,lrange_100")
+TESTS = os.environ.get("BENCH_TESTS", "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100")
 
 
 def main():
