@@ -34,6 +34,7 @@ from .networking import (
     addReplyErrorObject,
     addReplyHelp,
     addReplyMapLen,
+    redactClientCommandArgument,
 )
 from .notify import keyspaceEventsFlagsToString, keyspaceEventsStringToFlags
 from .server import (
@@ -991,36 +992,56 @@ def configSetCommand(c):
     seen = set()
     errstr = None
     err_arg = None
+    unknown = None
+    deny_loading = False
+    invalid = False
+    # Every pair is looked at even after an error, so that each sensitive
+    # value (requirepass, masterauth ...) is redacted from MONITOR and the
+    # slow log whatever the reply; only the first problem is reported.
     for i in range(2, len(argv), 2):
         name = argv[i].decode("utf-8", "surrogateescape")
         cfg = lookupConfig(name)
         if cfg is None:
-            addReplyErrorFormat(c, "Unknown option or number of arguments for CONFIG SET - '%s'",
-                                name)
-            return
-        if errstr:
+            if not invalid:
+                unknown = name
+                invalid = True
+            continue
+        if cfg.flags & SENSITIVE_CONFIG:
+            redactClientCommandArgument(c, i + 1)
+        if invalid:
             continue
         if cfg.flags & IMMUTABLE_CONFIG or (cfg.flags & PROTECTED_CONFIG and
                                             not _protected_allowed(c)):
             errstr = ("can't set immutable config" if cfg.flags & IMMUTABLE_CONFIG
                       else "can't set protected config")
             err_arg = name
+            invalid = True
             continue
         if server.loading and cfg.flags & DENY_LOADING_CONFIG:
-            addReplyErrorObject(c, shared.loadingerr)
-            return
+            deny_loading = invalid = True
+            continue
         if cfg in seen:
             errstr = "duplicate parameter"
             err_arg = name
+            invalid = True
             continue
         seen.add(cfg)
         pairs.append((cfg, argv[i + 1].decode("utf-8", "surrogateescape")))
-    if errstr:
-        addReplyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
-                            err_arg, errstr)
+    if invalid:
+        # The loading error first (clients may retry on it), then an
+        # unknown name, then the rest: configSetCommand's precedence.
+        if deny_loading:
+            addReplyErrorObject(c, shared.loadingerr)
+        elif unknown is not None:
+            addReplyErrorFormat(c, "Unknown option or number of arguments for CONFIG SET - '%s'",
+                                unknown)
+        else:
+            addReplyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
+                                err_arg, errstr)
         return
     old = [(cfg, configGetValue(cfg)) for cfg, _ in pairs]
     applied = []
+    applied_by = []
     for cfg, val in pairs:
         args = sdssplitargs(val) if cfg.flags & MULTI_ARG_CONFIG else [val.encode(
             "utf-8", "surrogateescape")]
@@ -1036,14 +1057,16 @@ def configSetCommand(c):
             return
         if cfg.apply and cfg.apply not in applied:
             applied.append(cfg.apply)
-    for fn in applied:
+            applied_by.append(cfg.name)
+    for fn, name in zip(applied, applied_by):
         err = fn()
         if err:
             _restore(old)
             for fn2 in applied:
                 fn2()
+            # Named after the first parameter that brought this apply step.
             addReplyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
-                                pairs[0][0].name, err)
+                                name, err)
             return
     addReply(c, shared.ok)
 

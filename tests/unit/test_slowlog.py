@@ -176,3 +176,31 @@ def test_reply_bytes_match_real_redis(srv, real_redis):
     assert a.call("SLOWLOG", "HELP") == b.call("SLOWLOG", "HELP")
     a.close()
     b.close()
+
+
+def test_config_set_secrets_are_redacted_like_redis(srv, real_redis):
+    """CONFIG SET hides every sensitive value from the slow log, also when
+    the command fails on another pair, and fails with Redis's first error."""
+    commands = [
+        ("CONFIG", "SET", "masterauth", "secret1"),
+        ("CONFIG", "SET", "nosuch", "1", "masterauth", "secret2"),
+        ("CONFIG", "SET", "daemonize", "yes", "masterauth", "secret3"),
+        ("CONFIG", "SET", "masterauth", "secret4", "masterauth", "secret5"),
+        ("CONFIG", "SET", "daemonize", "yes", "nosuch", "1", "masteruser", "secret6"),
+        ("CONFIG", "SET", "nosuch", "1", "daemonize", "yes"),
+        ("CONFIG", "SET", "masterauth", ""),
+    ]
+    logged = []
+    for server in (srv, real_redis):
+        c = server.client(decode_responses=True)
+        c.config_set("slowlog-log-slower-than", 0)
+        c.slowlog_reset()
+        conn = server.raw()
+        replies = [conn.call(*cmd) for cmd in commands]
+        conn.close()
+        entries = [e[3] for e in c.execute_command("SLOWLOG", "GET", -1)]
+        c.config_set("slowlog-log-slower-than", 10000)
+        c.close()
+        logged.append((replies, [a for a in entries if a[:2] == ["CONFIG", "SET"]]))
+    assert logged[0] == logged[1]
+    assert not any("secret" in a for argv in logged[0][1] for a in argv)
