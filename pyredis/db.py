@@ -288,7 +288,7 @@ def signalModifiedKey(c, db, key):
     It also re-charges the key in the memory model (object.py): every write
     path calls this, so used_memory stays current at O(1) per write.
     """
-    update_key_memory(db, key)
+    update_key_memory(db, key, True)
     if db.watched_keys:
         touchWatchedKey(db, key)
     # Tracking has work only while some key is remembered or some BCAST

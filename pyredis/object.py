@@ -458,6 +458,37 @@ def _lp_entry_size(v):
     return 10
 
 
+class _EntrySizeCache(dict):
+    """element -> _lp_entry_size(element), filled on a miss (Python-only).
+
+    The memory model re-samples a hash's or list's first elements after
+    every write, and those are nearly always the same elements as last
+    time: a dict hit costs a fraction of recomputing the size. Bounded by
+    clearing it when full, rather than by LRU bookkeeping that would cost
+    more than the misses it saves.
+    """
+    __slots__ = ()
+
+    def __missing__(self, v):
+        size = _lp_entry_size(v)
+        if len(self) >= _ENTRY_SIZE_CACHE_MAX:
+            self.clear()
+        self[v] = size
+        return size
+
+
+_ENTRY_SIZE_CACHE_MAX = 4096
+_entry_size_cache = _EntrySizeCache()
+
+
+def _lp_sizes_sum(elements):
+    """The listpack entry sizes of `elements`, summed (through the cache)."""
+    try:
+        return sum(map(_entry_size_cache.__getitem__, elements))
+    except TypeError:       # an unhashable element (bytearray): no cache
+        return sum(map(_lp_entry_size, elements))
+
+
 def _sample_avg(it, samples, fn):
     """The mean of fn over the first `samples` items of an iterator, and how many."""
     sizes = list(map(fn, islice(it, samples)))
@@ -493,7 +524,8 @@ def objectComputeSize(key, o, samples, dbid):
         n = len(ptr)
         if not n:
             return ROBJ_SIZE + QUICKLIST_SIZE
-        avg, _ = _sample_avg(islice(ptr, samples), samples, _lp_entry_size)
+        sample = list(islice(ptr, samples))
+        avg = _lp_sizes_sum(sample) / len(sample)
         lp_bytes = avg * n
         nodes = int(lp_bytes // LIST_NODE_BYTES) + 1
         return int(ROBJ_SIZE + QUICKLIST_SIZE + nodes * (QUICKLIST_NODE_SIZE + LP_HDR_SIZE)
@@ -517,7 +549,7 @@ def objectComputeSize(key, o, samples, dbid):
             # Fields and values of the first `samples` pairs, flattened, so
             # the sizes come from one map() instead of a call per pair.
             sample = list(islice(chain.from_iterable(ptr.items()), 2 * samples))
-            avg = sum(map(_lp_entry_size, sample)) / (len(sample) // 2) if sample else 0
+            avg = _lp_sizes_sum(sample) / (len(sample) // 2) if sample else 0
             return int(ROBJ_SIZE + zmalloc_size(int(LP_HDR_SIZE + avg * n)))
         avg, _ = _sample_avg(iter(ptr.items()), samples,
                              lambda kv: sdsZmallocSize(len(kv[0])) + sdsZmallocSize(len(kv[1])))
@@ -555,12 +587,20 @@ _KEY_CHARGE = [DICT_ENTRY_SIZE + _SDS_SIZE[n] for n in range(_SMALL)]
 _EMBSTR_SIZE = [zmalloc_size(ROBJ_SIZE + 4 + n) for n in range(OBJ_ENCODING_EMBSTR_SIZE_LIMIT + 1)]
 
 
-def update_key_memory(db, key):
+def update_key_memory(db, key, defer=False):
     """Re-charge one key after it changed, or drop its charge if it is gone.
 
-    Called from signalModifiedKey (every write path), dbSyncDelete and the
-    RDB loader; O(1). Returns nothing; server.dataset_memory stays the sum
-    of every value's `mem`.
+    Called from signalModifiedKey (every write path, with defer=True), setKey
+    without a signal and the RDB loader; O(1). Returns nothing;
+    server.dataset_memory stays the sum of every value's `mem`.
+
+    With `defer`, a non-string value is only queued: flush_memory_charges()
+    re-charges it before anyone reads the total (getUsedMemory, which runs
+    before every command under maxmemory and in every beforeSleep). Sampling
+    an aggregate costs several microseconds, and a pipelined burst of HSETs
+    or LPUSHes to one key would otherwise pay it per command for a figure
+    nobody reads in between. Strings are charged at once: a table lookup is
+    cheaper than queueing.
     """
     o = db.dict.get(key)
     if o is None:
@@ -569,18 +609,54 @@ def update_key_memory(db, key):
     # because this runs on every write (a SET pays two list lookups).
     enc = o.encoding
     lk = len(key)
-    if o.type == OBJ_STRING and enc != OBJ_ENCODING_INT and lk < _SMALL:
-        n = len(o.ptr)
-        if enc == OBJ_ENCODING_EMBSTR:
-            new = _KEY_CHARGE[lk] + _EMBSTR_SIZE[n]
-        elif n < _SMALL:
-            new = _KEY_CHARGE[lk] + ROBJ_SIZE + _SDS_SIZE[n]
+    if o.type == OBJ_STRING:
+        if enc != OBJ_ENCODING_INT and lk < _SMALL:
+            n = len(o.ptr)
+            if enc == OBJ_ENCODING_EMBSTR:
+                new = _KEY_CHARGE[lk] + _EMBSTR_SIZE[n]
+            elif n < _SMALL:
+                new = _KEY_CHARGE[lk] + ROBJ_SIZE + _SDS_SIZE[n]
+            else:
+                new = _KEY_CHARGE[lk] + ROBJ_SIZE + sdsZmallocSize(n)
         else:
-            new = _KEY_CHARGE[lk] + ROBJ_SIZE + sdsZmallocSize(n)
+            new = keyMemoryCharge(key, o)
+    elif defer:
+        d = db.dict
+        entry = pending_charges.get(id(d))
+        if entry is None:
+            pending_charges[id(d)] = (d, {key})
+        else:
+            entry[1].add(key)
+        return
     else:
         new = keyMemoryCharge(key, o)
     server.dataset_memory += new - o.mem
     o.mem = new
+
+
+# id(keyspace dict) -> (that dict, keys whose charge is out of date). Keyed
+# by the dict, not the db: SWAPDB swaps dicts between dbs, and FLUSHDB or a
+# load replaces a db's dict, whose queued keys then no longer matter.
+pending_charges = {}
+
+
+def flush_memory_charges():
+    """Re-charge every key update_key_memory(defer=True) queued (Python-only).
+
+    Only dicts still serving a db are charged: a dict dropped by FLUSHDB or
+    replaced by a load had its charges taken back as a whole, stale or not.
+    """
+    live = {id(db.dict) for db in server.db}
+    while pending_charges:
+        ident, (d, keys) = pending_charges.popitem()
+        if ident not in live:
+            continue
+        for key in keys:
+            o = d.get(key)
+            if o is not None:
+                new = keyMemoryCharge(key, o)
+                server.dataset_memory += new - o.mem
+                o.mem = new
 
 
 def forget_db_memory(db):

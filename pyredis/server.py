@@ -56,7 +56,7 @@ from .server_h import (
 )
 from .util import bytesToHuman as h, getRandomHexChars, mstime, stringmatchlen, ustime
 from .acl import checkPasswordAndAuthenticate as check
-from .object import DICT_ENTRY_SIZE, _dict_overhead
+from .object import DICT_ENTRY_SIZE, _dict_overhead, flush_memory_charges, pending_charges
 from .replication import replicationFeedMonitors
 from .slowlog import slowlogPushCurrentCommand
 from .timeout import handleBlockedClientsTimeout
@@ -940,9 +940,13 @@ def getUsedMemory():
                     + server.stat_clients_type_memory (client buffers, refreshed
                                                       by clientsCron)
 
-    so reading it is three additions, cheap enough to do before every
-    command when maxmemory is set. docs/servercron.md explains the charges.
+    so reading it is three additions (after re-charging the aggregates
+    written since the last read: flush_memory_charges), cheap enough to do
+    before every command when maxmemory is set. docs/servercron.md explains
+    the charges.
     """
+    if pending_charges:
+        flush_memory_charges()
     hook = server.used_memory_hook
     if hook is not None:
         return hook()

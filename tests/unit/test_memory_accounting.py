@@ -26,7 +26,7 @@ CHILD = textwrap.dedent(r'''
     for init in server.init_hooks:
         init()
     server.saveparams = []
-    from pyredis.object import keyMemoryCharge
+    from pyredis.object import flush_memory_charges, keyMemoryCharge
     c = client(); c.db = server.db[0]
     bad = []
     for line in sys.stdin.read().strip().splitlines():
@@ -38,6 +38,8 @@ CHILD = textwrap.dedent(r'''
         c.cmd = c.realcmd = base
         srv.call(c, CMD_CALL_FULL)
         c.buf.clear()
+        # Aggregates are re-charged lazily, before the total is read.
+        flush_memory_charges()
         recount = sum(keyMemoryCharge(k, o) for d in server.db for k, o in d.dict.items())
         if recount != server.dataset_memory:
             bad.append("%s: running %d, recount %d" % (line, server.dataset_memory, recount))
