@@ -22,15 +22,14 @@ Speed notes: the per-position hash is computed for the whole input up front
 with big-integer "lane" arithmetic (C speed), the literal branch of the main
 loop only bumps an index, and match lengths are measured by XOR-ing two
 slices as integers instead of comparing byte by byte (a 24-byte window
-first: most matches are short).  Inputs under 4 KB, one per listpack or
-quicklist node in an RDB, run a twin of the main loop with a per-call dict
-for the slot table: cheaper than preparing 65536 slots, and the test suite
-checks both loops make the same choices.
+first: most matches are short).  The slot table is a per-call dict:
+cheaper than preparing 65536 slots for the short inputs an RDB is mostly
+made of (one per listpack or quicklist node).  The tests check every choice
+against a byte-by-byte transcription of the C loop.
 """
 
 import sys
 from array import array
-from itertools import islice
 
 # lzfP.h / lzf_c.c constants (HLOG=16 -> 65536 slots).
 HLOG = 16
@@ -86,8 +85,7 @@ def lzf_hash_positions(data):
     return out
 
 
-# Below this size every back reference is in range (MAX_OFF) and the input
-# goes through _lzf_compress_small.
+# Below this size the slots are computed in one piece (_slots_and_words).
 _SMALL_INPUT = 4096
 
 
@@ -117,93 +115,95 @@ def lzf_compress(data, out_len=None):
         out_len = in_len - 4
     if in_len == 0 or out_len <= 0:
         return None
-    if in_len < _SMALL_INPUT:
-        # An RDB has one of these per listpack, quicklist node or long
-        # string value: the common case.
-        return _lzf_compress_small(data, in_len, out_len)
-    # Slot table of positions; "empty" is far enough back to always fail
-    # the distance test.  Position 0 is never stored: C only accepts a
-    # reference strictly after the start of the input, and 0 is the first
-    # position so its slot was empty anyway.
-    return _lzf_compress(data, in_len, out_len, lzf_hash_positions(data),
-                         [-MAX_OFF - 2] * HSIZE)
+    return _lzf_compress(data, in_len, out_len)
 
 
 # Bytes compared before a match's full possible length (see the match loops).
 _FIRST_WINDOW = 24
 
-# Per input length: the lane constants of _small_slots (bias, mask).
+# Per input length: the lane constants of _slots_and_words (bias, mask).
 _LANE_CONSTANTS = {}
 
 
-def _small_slots(data, cnt):
-    """lzf_hash_positions for a short input, plus each position's first two
-    bytes as one number (b0 << 8 | b1): two arrays of cnt ints.
+def _slots_and_words(data, cnt):
+    """The slot of every position 0..cnt-1 (as lzf_hash_positions), and each
+    position's first two bytes as one number (b0 << 8 | b1): two arrays.
 
-    The same lane arithmetic without the batching; the two lane constants
-    depend only on the length, so they are built once per length. The words
-    are the first lane operand read back as it is.
+    A short input (the common case: one listpack) is done in one lane
+    computation whose two constants depend only on the length, so they are
+    kept per length. A long one goes through lzf_hash_positions' batches.
     """
-    consts = _LANE_CONSTANTS.get(cnt)
-    if consts is None:
-        consts = _LANE_CONSTANTS[cnt] = (int.from_bytes(_BIAS_LANE * cnt, "little"),
-                                         int.from_bytes(_MASK_LANE * cnt, "little"))
-    w0 = bytearray(4 * cnt)
-    w0[1::4] = data[:cnt]
-    w0[0::4] = data[1:cnt + 1]
-    w1 = bytearray(4 * cnt)
-    w1[1::4] = data[1:cnt + 1]
-    w1[0::4] = data[2:cnt + 2]
-    x = (int.from_bytes(w0, "little") + consts[0] - 5 * int.from_bytes(w1, "little")) & consts[1]
-    slots = array("I", x.to_bytes(4 * cnt, "little"))
-    words = array("I", w0)
+    w = bytearray(2 * cnt)
+    w[1::2] = data[:cnt]
+    w[0::2] = data[1:cnt + 1]
+    words = array("H", w)
+    if cnt >= _SMALL_INPUT:
+        slots = lzf_hash_positions(data)
+    else:
+        consts = _LANE_CONSTANTS.get(cnt)
+        if consts is None:
+            consts = _LANE_CONSTANTS[cnt] = (int.from_bytes(_BIAS_LANE * cnt, "little"),
+                                             int.from_bytes(_MASK_LANE * cnt, "little"))
+        w0 = bytearray(4 * cnt)
+        w0[1::4] = data[:cnt]
+        w0[0::4] = data[1:cnt + 1]
+        w1 = bytearray(4 * cnt)
+        w1[1::4] = data[1:cnt + 1]
+        w1[0::4] = data[2:cnt + 2]
+        x = (int.from_bytes(w0, "little") + consts[0]
+             - 5 * int.from_bytes(w1, "little")) & consts[1]
+        slots = array("I", x.to_bytes(4 * cnt, "little"))
+        if sys.byteorder != "little":
+            slots.byteswap()
     if sys.byteorder != "little":
-        slots.byteswap()
         words.byteswap()
     return slots, words
 
 
-def _lzf_compress_small(data, in_len, out_len):
-    """The main loop of lzf_compress for inputs under _SMALL_INPUT bytes.
+def _lzf_compress(data, in_len, out_len):
+    """The main loop of lzf_compress (see there).
 
-    The same decisions as _lzf_compress, with two simplifications that only
-    hold for short inputs: every earlier position is within MAX_OFF, so the
-    distance test goes; and the slot table is a dict local to the call
-    instead of the 65536-entry list (which costs more to build or to clean
-    than a short input costs to compress). A slot missing from the dict is
-    the empty slot; C's uninitialised table is discussed in the module
-    docstring. The loop is a `while` over positions so that a match skips
-    what it covered by moving the index, not by consuming an iterator.
+    The slot table is a dict local to the call (a missing slot is C's empty
+    slot; C's uninitialised table is discussed in the module docstring):
+    cheaper than building, or cleaning, 65536 slots when the input is a
+    few hundred bytes, as most are. The distance test only matters when
+    the input is longer than the reach of a back reference. The loop is a
+    `while` over positions so that a match skips what it covered by moving
+    the index. The C output pointer is never kept: the size checks
+    recompute it from len(out) and the pending literal stretch.
     """
     end2 = in_len - 2
     if end2 <= 0:
-        # One or two bytes: no position has three bytes to hash.
-        # C's final bound check (room for the run header and up to three
+        # One or two bytes: no position has three bytes to hash, and C's
+        # final bound check (room for the run header and up to three
         # trailing bytes) is the only one reached.
         out = bytearray()
         if 4 > out_len:
             return None
         _emit_literals(out, data, 0, in_len)
         return bytes(out)
-    slots, words = _small_slots(data, end2)
+    slots, words = _slots_and_words(data, end2)
+    far = in_len > MAX_OFF
     table = {}
     get = table.get
     out = bytearray()
     append = out.append
     from_bytes = int.from_bytes
-    lit_start = 0
+    lit_start = 0   # first byte of the pending literal stretch
     ip = 1          # position 0 can never be referenced (see lzf_compress)
     while ip < end2:
         h = slots[ip]
         ref = get(h)
         table[h] = ip
-        # Same slot and same first two bytes implies the same third byte
-        # (see _lzf_compress).
-        if ref is None or words[ref] != words[ip]:
+        # Same slot and same first two bytes implies the same third byte:
+        # the slot is (w0 - 5*w1) mod 2**16 and 5 is invertible mod 2**16.
+        if ref is None or words[ref] != words[ip] or (far and ip - ref > MAX_OFF):
             ip += 1
             continue
         nlit = ip - lit_start
         if nlit:
+            # lzf checks "op >= out_end" before every literal byte; the
+            # last byte of the stretch is the tightest of those checks.
             if len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
                 return None
             if nlit <= MAX_LIT:
@@ -213,14 +213,16 @@ def _lzf_compress_small(data, in_len, out_len):
                 _emit_literals(out, data, lit_start, ip)
         if len(out) + 4 >= out_len:
             return None
-        # Match length with C's overshoot quirk, as in _lzf_compress.
+        # Match length, reproducing the C loop exactly: when more than 16
+        # bytes could match it tests 16 bytes unconditionally (so it may
+        # overshoot maxlen up to 19), otherwise it stops at maxlen. Most
+        # matches are short: a small window is compared first, so the
+        # usual case never turns a long slice into an integer.
         maxlen = in_len - ip - 2
         if maxlen > 16:
             lim = MAX_REF if maxlen > MAX_REF else (maxlen if maxlen > 19 else 19)
         else:
             lim = maxlen if maxlen > 3 else 3
-        # Most matches are short: compare a small window first, so the usual
-        # case never converts a long slice to an integer.
         w = lim if lim < _FIRST_WINDOW else _FIRST_WINDOW
         a = data[ref:ref + w]
         b = data[ip:ip + w]
@@ -250,101 +252,9 @@ def _lzf_compress_small(data, in_len, out_len):
         # VERY_FAST: only the last two positions of the match are hashed.
         table[slots[ip - 2]] = ip - 2
         table[slots[ip - 1]] = ip - 1
-    # The loop stopped at end2, or past it after a final match.
+    # The loop stopped at end2, or past it after a final match. Literal
+    # bytes met inside the loop are each bounds-checked in C ...
     nlit = ip - lit_start
-    if nlit > 0 and len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
-        return None
-    if len(out) + nlit + nlit // MAX_LIT + 1 + 3 > out_len:
-        return None
-    _emit_literals(out, data, lit_start, in_len)
-    return bytes(out)
-
-
-def _lzf_compress(data, in_len, out_len, hpos, htab):
-    """The compressor's main loop over a prepared slot table (see lzf_compress)."""
-    end2 = in_len - 2
-    out = bytearray()
-    lit_start = 0   # first byte of the pending literal stretch
-
-    # The C code's output pointer is recomputed from len(out) when needed:
-    # it equals len(out) + the pending literal stretch with its run headers
-    # + 1 for the header byte reserved for the current run.
-    positions = enumerate(hpos[1:], 1)
-    # Local aliases: attribute and global lookups dominate a Python loop.
-    append = out.append
-    from_bytes = int.from_bytes
-    for ip, h in positions:
-        ref = htab[h]
-        htab[h] = ip
-        if (ip - ref <= MAX_OFF and data[ref] == data[ip]
-                and data[ref + 1] == data[ip + 1]):
-            # Same slot and same first two bytes implies the same third byte:
-            # the slot is (w0 - 5*w1) mod 2**16 and 5 is invertible mod 2**16.
-            nlit = ip - lit_start
-            if nlit:
-                # lzf checks "op >= out_end" before every literal byte; the
-                # last byte of the stretch is the tightest of those checks.
-                if len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
-                    return None
-                if nlit <= MAX_LIT:
-                    append(nlit - 1)
-                    out += data[lit_start:ip]
-                else:
-                    _emit_literals(out, data, lit_start, ip)
-            if len(out) + 4 >= out_len:
-                return None
-
-            # Match length, reproducing the C loop exactly: when more than 16
-            # bytes could match it tests 16 bytes unconditionally (so it may
-            # overshoot maxlen up to 19), otherwise it stops at maxlen.
-            maxlen = in_len - ip - 2
-            if maxlen > 16:
-                if maxlen > MAX_REF:
-                    lim = MAX_REF
-                else:
-                    lim = max(maxlen, 19)
-            else:
-                lim = max(maxlen, 3)
-            w = lim if lim < _FIRST_WINDOW else _FIRST_WINDOW
-            a = data[ref:ref + w]
-            b = data[ip:ip + w]
-            if a != b:
-                count = w - (((from_bytes(a, "big") ^ from_bytes(b, "big")).bit_length() + 7) >> 3)
-            elif w == lim:
-                count = lim
-            else:
-                a = data[ref:ref + lim]
-                b = data[ip:ip + lim]
-                if a == b:
-                    count = lim
-                else:
-                    diff = from_bytes(a, "big") ^ from_bytes(b, "big")
-                    count = lim - ((diff.bit_length() + 7) >> 3)
-
-            ln = count - 2
-            off = ip - ref - 1
-            if ln < 7:
-                append((off >> 8) + (ln << 5))
-            else:
-                append((off >> 8) + (7 << 5))
-                append(ln - 7)
-            append(off & 0xFF)
-
-            nxt = ip + count
-            lit_start = nxt
-            if nxt >= end2:
-                loop_end = nxt
-                break
-            # VERY_FAST: re-hash only the last two positions of the match.
-            htab[hpos[nxt - 2]] = nxt - 2
-            htab[hpos[nxt - 1]] = nxt - 1
-            # Skip the positions the match covered, at C speed.
-            next(islice(positions, count - 1, count - 1), None)
-    else:
-        loop_end = max(0, end2)
-
-    # Literal bytes met inside the loop are each bounds-checked in C ...
-    nlit = loop_end - lit_start
     if nlit > 0 and len(out) + nlit + (nlit - 1) // MAX_LIT >= out_len:
         return None
     # ... then one check covers the (at most three) trailing bytes.
