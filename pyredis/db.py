@@ -21,7 +21,7 @@ from .server_h import (
     OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STREAM, OBJ_STRING, OBJ_ZSET,
     PROPAGATE_AOF, PROPAGATE_REPL, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL,
     SETKEY_NO_SIGNAL, SHUTDOWN_FORCE, SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, redisDb,
-    redisObject, server, shared,
+    server, shared,
 )
 from .networking import (
     addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyError, addReplyErrorObject,
@@ -29,8 +29,8 @@ from .networking import (
 )
 from .notify import notifyKeyspaceEvent
 from .object import (
-    createRawStringObject, forget_db_memory, getIntFromObjectOrReply, getLongFromObjectOrReply,
-    update_key_memory,
+    createObject, createRawStringObject, dupStringObject, forget_db_memory,
+    getIntFromObjectOrReply, getLongFromObjectOrReply, initObjectLRUOrLFU, update_key_memory,
 )
 from .util import d2string, fmt_double_g17, mstime, string2ll, stringmatchlen
 from .evict import updateLFU
@@ -194,9 +194,10 @@ def dbRandomKey(db):
             keys = list(d)
         key = random.choice(keys)
         if key in db.expires:
-            if allvolatile and server.masterhost and maxtries == 0:
-                return key
-            maxtries -= 1
+            if allvolatile and server.masterhost:
+                maxtries -= 1
+                if maxtries == 0:
+                    return key
             if expireIfNeeded(db, key, 0):
                 keys = None
                 continue
@@ -523,8 +524,11 @@ def parseScanCursorOrReply(c, o):
         elif body != b"" and not body.isdigit():
             v = None
         else:
-            v = int(body) if body else 0
-            if v > 0xFFFFFFFFFFFFFFFF:
+            # Past 20 significant digits it is out of range: tested before
+            # int(), which refuses more than 4300 digits.
+            digits = body.lstrip(b"0")
+            v = int(digits) if digits and len(digits) <= 20 else (None if digits else 0)
+            if v is None or v > 0xFFFFFFFFFFFFFFFF:
                 v = None
             elif o[:1] == b"-":
                 v = (-v) & 0xFFFFFFFFFFFFFFFF
@@ -869,19 +873,18 @@ def dupObject(o):
 
     Each type module may register a duplicator in server.dup_object_hooks
     keyed by type; strings are immutable bytes, so they share the buffer.
+    Like Redis's, a copy is a new object: its LRU clock or LFU counter starts
+    afresh (OBJECT IDLETIME 0), and a small integer copy is not shared.
     """
     if o.type == OBJ_STRING:
-        # A bytearray (a string bit commands or PFADD update in place) must
-        # not be shared, or writing one key would change the other.
-        ptr = o.ptr
-        if isinstance(ptr, bytearray):
-            ptr = bytearray(ptr)
-        return redisObject(o.type, o.encoding, ptr, o.lru)
+        return dupStringObject(o)
     dup = server.dup_object_hooks.get(o.type)
     if dup is None:
         import copy
-        return redisObject(o.type, o.encoding, copy.deepcopy(o.ptr), o.lru)
-    return dup(o)
+        return createObject(o.type, copy.deepcopy(o.ptr), o.encoding)
+    # Stamped here rather than trusted to each hook: a copy's LFU counter
+    # restarts at LFU_INIT_VAL even when the source's is high.
+    return initObjectLRUOrLFU(dup(o))
 
 
 def dbSwapDatabases(id1, id2):

@@ -36,6 +36,7 @@ from .object import (
     estimateObjectIdleTime,
     getLongFromObjectOrReply,
     getPositiveLongFromObjectOrReply,
+    isSharedInteger,
     objectCommandLookup,
     objectComputeSize,
     sdsZmallocSize,
@@ -286,7 +287,7 @@ def debugObject(c):
         avg = len(o.ptr) / nodes if nodes else 0.0
         extra = " ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d " \
                 "ql_uncompressed_size:%d" % (nodes, avg, fill, compressed, size)
-    refcount = 2147483647 if (o.encoding == OBJ_ENCODING_INT and 0 <= o.ptr < 10000) else 1
+    refcount = 2147483647 if isSharedInteger(o) else 1
     addReplyStatus(c, "Value at:0x%x refcount:%d encoding:%s serializedlength:%d lru:%d "
                       "lru_seconds_idle:%d%s" % (
                           id(o), refcount, strEncoding(o.encoding),

@@ -14,11 +14,12 @@ track in `encoding` only.
 from itertools import chain, islice
 from .server_h import (
     LFU_INIT_VAL, LLONG_MAX, LLONG_MIN, LOOKUP_NONOTIFY, LOOKUP_NOTOUCH, LRU_CLOCK_MAX,
-    LRU_CLOCK_RESOLUTION, MAXMEMORY_FLAG_LFU, OBJ_ENCODING_EMBSTR,
+    LRU_CLOCK_RESOLUTION, MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_NO_SHARED_INTEGERS, OBJ_ENCODING_EMBSTR,
     OBJ_ENCODING_EMBSTR_SIZE_LIMIT, OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_INTSET,
     OBJ_ENCODING_LINKEDLIST, OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
     OBJ_ENCODING_SKIPLIST, OBJ_ENCODING_STREAM, OBJ_ENCODING_ZIPLIST, OBJ_ENCODING_ZIPMAP,
-    OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_STRING, OBJ_ZSET, redisObject, server, shared,
+    OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_SHARED_INTEGERS, OBJ_STRING, OBJ_ZSET, redisObject, server,
+    shared,
 )
 from .util import mstime, string2d, string2ld, string2ll
 
@@ -101,8 +102,45 @@ def createStringObjectFromLongLong(value):
     return createObject(OBJ_STRING, value, OBJ_ENCODING_INT)
 
 
+class unsharedObject(redisObject):
+    """An int-encoded string in the shared range (0..9999) that Redis would
+    give a robj of its own instead of one of shared.integers.
+
+    Redis shares small integers: every key set to "5" points at the same
+    object, whose OBJECT REFCOUNT is INT_MAX. It makes a private one, with
+    refcount 1, in two cases: a copy (COPY's dupStringObject) and any value
+    created while maxmemory with an LRU or LFU policy is set (each key then
+    needs its own LRU field). pyredis gives every key its own object anyway;
+    this class only remembers which of the two Redis would have made. A
+    subclass with no slots costs nothing to the common, shared, case: no
+    extra field to fill on every SET.
+    """
+    __slots__ = ()
+
+
+def isSharedInteger(o):
+    """Whether Redis would hold this value in one of its shared integers:
+    what OBJECT REFCOUNT and DEBUG OBJECT report as refcount INT_MAX.
+
+    The policy is read again here, not only at creation, because RDB loading
+    (rdb.py) builds plain redisObjects whatever the policy: under maxmemory
+    with an LRU/LFU policy those must still report 1. The cost is one case
+    still wrong: an integer made shared before such a policy was set reports
+    1 while the policy lasts, where Redis keeps reporting INT_MAX.
+    """
+    return (o.encoding == OBJ_ENCODING_INT and 0 <= o.ptr < OBJ_SHARED_INTEGERS
+            and o.__class__ is redisObject
+            and not (server.maxmemory
+                     and server.maxmemory_policy & MAXMEMORY_FLAG_NO_SHARED_INTEGERS))
+
+
 def createStringObjectFromLongLongForValue(value):
-    """The same, for values stored in the keyspace (createStringObjectFromLongLongForValue)."""
+    """The same, for values stored in the keyspace (createStringObjectFromLongLongForValue):
+    not a shared integer when maxmemory with an LRU/LFU policy needs a
+    private LRU field per key."""
+    if (0 <= value < OBJ_SHARED_INTEGERS and server.maxmemory
+            and server.maxmemory_policy & MAXMEMORY_FLAG_NO_SHARED_INTEGERS):
+        return initObjectLRUOrLFU(unsharedObject(OBJ_STRING, OBJ_ENCODING_INT, value))
     return createObject(OBJ_STRING, value, OBJ_ENCODING_INT)
 
 
@@ -145,9 +183,11 @@ def createStringObjectEncoded(s):
     if n and n <= 20 and (47 < s[0] < 58 or s[0] == 45):
         v = string2ll(s)
         if v is not None:
-            return redisObject(OBJ_STRING, OBJ_ENCODING_INT, v, server.lruclock) \
-                if not (server.maxmemory_policy & MAXMEMORY_FLAG_LFU) \
-                else initObjectLRUOrLFU(redisObject(OBJ_STRING, OBJ_ENCODING_INT, v))
+            # One test for both rarer cases (an LFU stamp, a private
+            # integer): the same cost as testing for LFU alone.
+            if not (server.maxmemory_policy & MAXMEMORY_FLAG_NO_SHARED_INTEGERS):
+                return redisObject(OBJ_STRING, OBJ_ENCODING_INT, v, server.lruclock)
+            return createStringObjectFromLongLongForValue(v)
     enc = OBJ_ENCODING_EMBSTR if n <= OBJ_ENCODING_EMBSTR_SIZE_LIMIT else OBJ_ENCODING_RAW
     o = redisObject(OBJ_STRING, enc, s, server.lruclock)
     if server.maxmemory_policy & MAXMEMORY_FLAG_LFU:
@@ -156,8 +196,19 @@ def createStringObjectEncoded(s):
 
 
 def dupStringObject(o):
-    """A copy of a string object with the same encoding (dupStringObject)."""
-    return redisObject(OBJ_STRING, o.encoding, o.ptr, o.lru)
+    """A copy of a string object with the same encoding (dupStringObject).
+
+    A new object: its LRU clock (or LFU counter) starts afresh, and an
+    integer copy is never a shared one, whatever its value.
+    """
+    ptr = o.ptr
+    if o.encoding == OBJ_ENCODING_INT:
+        return initObjectLRUOrLFU(unsharedObject(OBJ_STRING, OBJ_ENCODING_INT, ptr))
+    # A bytearray (a string bit commands or PFADD update in place) must
+    # not be shared, or writing one key would change the other.
+    if isinstance(ptr, bytearray):
+        ptr = bytearray(ptr)
+    return createObject(OBJ_STRING, ptr, o.encoding)
 
 
 def stringObjectBytes(o):
@@ -340,10 +391,8 @@ def objectCommand(c):
         return
     if sub == b"refcount":
         # Redis shares small integers (refcount INT_MAX) and otherwise
-        # reports 1; we have no sharing to show, so report what an unshared
-        # value shows.
-        if o.encoding == OBJ_ENCODING_INT and 0 <= o.ptr < 10000 and \
-                not (server.maxmemory and server.maxmemory_policy & (MAXMEMORY_FLAG_LFU | 1)):
+        # reports 1: every other value in the keyspace has one reference.
+        if isSharedInteger(o):
             addReplyLongLong(c, 2147483647)
         else:
             addReplyLongLong(c, 1)

@@ -18,13 +18,13 @@ from .networking import (
 )
 from .notify import notifyKeyspaceEvent
 from .object import (
-    checkType, createStringObject, createStringObjectEncoded, createStringObjectFromLongLong,
+    checkType, createStringObject, createStringObjectEncoded, createStringObjectFromLongLongForValue,
     getLongDoubleFromObjectOrReply, getLongLongFromObject, getLongLongFromObjectOrReply,
 )
 from .server_h import (
     LLONG_MAX, LLONG_MIN, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_ENCODING_INT, OBJ_ENCODING_RAW,
-    OBJ_STRING, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL, UNIT_MILLISECONDS,
-    UNIT_SECONDS, redisObject, server, shared,
+    OBJ_SHARED_INTEGERS, OBJ_STRING, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL,
+    UNIT_MILLISECONDS, UNIT_SECONDS, redisObject, server, shared,
 )
 from .util import ld2string, ld_round, mstime
 from .expire import checkAlreadyExpired
@@ -412,11 +412,16 @@ def incrDecrCommand(c, incr):
         addReplyError(c, "increment or decrement would overflow")
         return
     value += incr
-    if o is not None and o.encoding == OBJ_ENCODING_INT:
-        # Update in place, as Redis does for unshared int-encoded values.
+    if o is not None and o.encoding == OBJ_ENCODING_INT and (
+            o.__class__ is redisObject or not 0 <= value < OBJ_SHARED_INTEGERS):
+        # Update in place, as Redis does for unshared int-encoded values. A
+        # plain object stands for a shared integer or a private one out of
+        # the shared range: updating it in place reports the same refcount
+        # as Redis's fresh object would. A private copy (unsharedObject)
+        # reaching the shared range becomes a shared integer in Redis.
         o.ptr = value
     else:
-        new = createStringObjectFromLongLong(value)
+        new = createStringObjectFromLongLongForValue(value)
         if o is not None:
             dbOverwrite(db, key, new)
             new.lru = o.lru

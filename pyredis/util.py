@@ -90,18 +90,14 @@ _HEX_RE = re.compile(rb"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)
 _INF_RE = re.compile(rb"[+-]?(?:inf|infinity)\Z", re.I)
 _NAN_RE = re.compile(rb"[+-]?nan(?:\([0-9A-Za-z_]*\))?\Z", re.I)
 _PLAIN_DEC_RE = re.compile(rb"-?[0-9]+(?:\.[0-9]*)?\Z")
-_NONZERO_MANTISSA = re.compile(rb"^[^eEpP]*[1-9a-fA-F]")
 
 
 def _strtod_exact(s):
     """Parse like strtod over the whole string: ('num', Fraction) | ('inf', sign) | ('nan',) | None."""
     if _DEC_RE.match(s):
-        return ("num", Fraction(s.decode()))
+        return ("num", _decimal_fraction(s))
     if _HEX_RE.match(s):
-        neg = s[:1] == b"-"
-        body = s.lstrip(b"+-")
-        return ("num", (-1 if neg else 1) * Fraction(float.fromhex(body.decode()))
-                if len(body) < 24 else (-1 if neg else 1) * _hex_fraction(body))
+        return ("num", _hex_fraction(s))
     if _INF_RE.match(s):
         return ("inf", -1 if s[:1] == b"-" else 1)
     if _NAN_RE.match(s):
@@ -109,19 +105,84 @@ def _strtod_exact(s):
     return None
 
 
-def _hex_fraction(body):
-    """Exact value of a C hex float literal (long ones exceed float precision)."""
-    text = body[2:].decode()
-    exp = 0
-    if "p" in text.lower():
-        text, e = re.split("[pP]", text)
-        exp = int(e)
-    if "." in text:
-        ip, fp = text.split(".")
-    else:
-        ip, fp = text, ""
-    mant = int((ip + fp) or "0", 16)
-    return Fraction(mant) * Fraction(2) ** (exp - 4 * len(fp))
+# The exact value is what strtod/strtold round, but building it can cost
+# more than the answer is worth: "1e999999999" is a 10**999999999, minutes
+# of work for Python, where strtold says "overflow" at once. Values past a
+# long double's range (largest 1.19e4932 < 2**16384, smallest denormal
+# 2**-16445 = 3.6e-4951) are all alike to the callers, so they get a cheap
+# stand-in just out of range, with the right sign.
+_OUT_OF_RANGE_BIG = Fraction(10) ** 5000
+_OUT_OF_RANGE_TINY = 1 / _OUT_OF_RANGE_BIG
+# Significant digits a decimal can need to round correctly to a long double:
+# a halfway point between two denormals has about 11,500. Beyond these,
+# digits only tell which side of such a point the value lies on, which one
+# nonzero "sticky" digit in their place preserves.
+_MAX_SIG_DIGITS = 12000
+_DEC_PARTS_RE = re.compile(rb"([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?)(\d+))?\Z")
+_HEX_PARTS_RE = re.compile(rb"([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)(?:[pP]([+-]?)(\d+))?\Z")
+
+
+def _exponent(sign, digits):
+    """An exponent's value; past 18 digits, any value far out of range does."""
+    digits = digits.lstrip(b"0")
+    e = int(digits or b"0") if len(digits) <= 18 else 10 ** 18
+    return -e if sign == b"-" else e
+
+
+def _int_nolimit(digits, base=10):
+    """int(digits) without Python's 4300-digit guard (the callers bound the length)."""
+    if len(digits) < 4300 or base != 10:
+        return int(digits, base)
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return int(digits)
+    finally:
+        sys.set_int_max_str_digits(old)
+
+
+def _decimal_fraction(s):
+    """Exact value of a decimal literal that matched _DEC_RE (bounded cost, see above)."""
+    sign, ip, fp, esign, edigits = _DEC_PARTS_RE.match(s).groups()
+    digits = (ip + fp).lstrip(b"0")
+    if not digits:
+        return Fraction(0)
+    sig = digits.rstrip(b"0")
+    scale = len(digits) - len(sig) - len(fp)
+    if edigits:
+        scale += _exponent(esign, edigits)
+    neg = sign == b"-"
+    # The value lies in [10**(top-1), 10**top).
+    top = len(sig) + scale
+    if top - 1 >= 4933:
+        return -_OUT_OF_RANGE_BIG if neg else _OUT_OF_RANGE_BIG
+    if top < -4952:
+        return -_OUT_OF_RANGE_TINY if neg else _OUT_OF_RANGE_TINY
+    if len(sig) > _MAX_SIG_DIGITS:
+        scale += len(sig) - _MAX_SIG_DIGITS - 1
+        sig = sig[:_MAX_SIG_DIGITS] + b"1"
+    n = _int_nolimit(sig)
+    v = Fraction(n * 10 ** scale) if scale >= 0 else Fraction(n, 10 ** -scale)
+    return -v if neg else v
+
+
+def _hex_fraction(s):
+    """Exact value of a C hex float literal that matched _HEX_RE: long ones
+    exceed a double's precision, and a long double's exponents a double's range."""
+    sign, ip, fp, esign, edigits = _HEX_PARTS_RE.match(s).groups()
+    mant = int((ip + fp) or b"0", 16)
+    if not mant:
+        return Fraction(0)
+    scale = (_exponent(esign, edigits) if edigits else 0) - 4 * len(fp)
+    neg = sign == b"-"
+    # The value lies in [2**(top-1), 2**top).
+    top = mant.bit_length() + scale
+    if top - 1 >= 16384:
+        return -_OUT_OF_RANGE_BIG if neg else _OUT_OF_RANGE_BIG
+    if top < -16447:
+        return -_OUT_OF_RANGE_TINY if neg else _OUT_OF_RANGE_TINY
+    v = Fraction(mant << scale) if scale >= 0 else Fraction(mant, 1 << -scale)
+    return -v if neg else v
 
 
 def string2d(s):
@@ -148,8 +209,8 @@ def string2d(s):
         return None
     if v == 0.0 and s[:1] == b"-":
         v = -0.0         # a Fraction has no signed zero; strtod keeps the sign
-    if v == 0.0 and _NONZERO_MANTISSA.match(s.lstrip(b"+-")[2:] if s.lstrip(b"+-")[:2].lower() == b"0x" else s):
-        return None      # underflowed to zero: ERANGE in C
+    if v == 0.0 and p[1] != 0:
+        return None      # underflowed to zero: ERANGE in C ("0e99999" is a plain zero)
     return v
 
 

@@ -1,10 +1,18 @@
 """Keyspace commands (db.c) compared byte for byte with real Redis 7.0."""
 
+import os
 import random
 
 import pytest
+from helpers.differential import (FAR_FUTURE_MS, FAR_FUTURE_S, assert_same, compare_clock_free,
+                                  make_other_type, script_of)
+from helpers.servers import Server
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from helpers.differential import assert_same, make_other_type, script_of
+LLMAX = "9223372036854775807"
+LLMIN = "-9223372036854775808"
+_EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 
 SCRIPTS = {
     "del_exists_type": [
@@ -206,3 +214,204 @@ def test_keyspace_script_resp3(pair, name):
     for conn in pair:
         conn.call("HELLO", "3")
     assert_same(pair, script_of(SCRIPTS[name]))
+
+
+# ---------------------------------------------------------------------------
+# Property test: keyspace and expire commands over mixed types and two dbs
+# ---------------------------------------------------------------------------
+# Eight key names at most (so SCAN's default COUNT 10 sees the whole db in
+# one call, cursor 0, on both servers), of every type, in dbs 0 and 1; "new"
+# starts missing (RENAME/COPY/MOVE to it, commands on a missing key).
+#
+# Expire times: each server reads its own clock, a few milliseconds apart
+# from the other. So TTL/PTTL are compared by sign, EXPIRETIME by value only
+# for the far-future absolute times (helpers.differential.clock_free), and
+# GT/LT are never given a positive relative time: "EXPIRE k 100" twice, the
+# second with GT, succeeds or not depending on whether a millisecond passed
+# between the two. GT/LT do get absolute times (past and far future), zero and
+# negative relative ones, and invalid ones: all of those are deterministic.
+# KEYS and SCAN list keys in dict bucket order, which differs: compared sorted.
+_kkeys = st.sampled_from(["a", "a", "b", "c", "l", "h", "s", "z", "new"])
+_rel_pos = st.sampled_from(["100", "100000", "1000000"])
+# Never a valid positive time in the command's unit: "9223372036854775" is
+# an overflow (once made milliseconds and added to now) for EXPIRE, but a
+# plain 292,000 years for PEXPIRE, so it goes to EXPIRE only.
+_common_other = ["0", "-1", "-100", "1.5", "x", "", LLMAX, LLMIN, "-9223372036854775"]
+_rel_other_s = st.sampled_from(_common_other + ["9223372036854775", "9223372036854776"])
+_rel_other_ms = st.sampled_from(_common_other + ["9223372036854775000"])
+_abs_s = st.sampled_from(FAR_FUTURE_S + ("1", "0", "-1", "1000", LLMAX, LLMIN,
+                                         "9223372036854775", "x"))
+_abs_ms = st.sampled_from(FAR_FUTURE_MS + FAR_FUTURE_S + ("1", "0", "-1", LLMAX, LLMIN, "x"))
+_nxxx = st.lists(st.sampled_from(["NX", "XX", "nx"]), max_size=2)
+_flags = st.lists(st.sampled_from(["NX", "XX", "GT", "LT", "gt", "FOO"]), max_size=2)
+_expire_ops = st.one_of(
+    st.tuples(st.sampled_from(["EXPIRE", "PEXPIRE"]), _kkeys, _rel_pos, _nxxx),
+    st.tuples(st.just("EXPIRE"), _kkeys, _rel_other_s, _flags),
+    st.tuples(st.just("PEXPIRE"), _kkeys, _rel_other_ms, _flags),
+    st.tuples(st.just("EXPIREAT"), _kkeys, _abs_s, _flags),
+    st.tuples(st.just("PEXPIREAT"), _kkeys, _abs_ms, _flags),
+).map(lambda t: (t[0], t[1], t[2]) + tuple(t[3]))
+_patterns = st.sampled_from(["*", "?", "[ab]*", "*a*", "[^a]", "nokey", "[a-c]", "h*", ""])
+_types = st.sampled_from(["string", "list", "hash", "set", "zset", "stream", "nosuch", "LIST"])
+_ks_ops = st.one_of(
+    _expire_ops, _expire_ops, _expire_ops,
+    st.tuples(st.sampled_from(["PERSIST", "TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME", "TYPE",
+                               "GET"]), _kkeys),
+    st.tuples(st.sampled_from(["DEL", "UNLINK", "EXISTS", "TOUCH"]),
+              st.lists(_kkeys, min_size=1, max_size=4)).map(lambda t: (t[0],) + tuple(t[1])),
+    st.tuples(st.sampled_from(["RENAME", "RENAMENX"]), _kkeys, _kkeys),
+    st.tuples(_kkeys, _kkeys, st.sampled_from([(), ("REPLACE",), ("DB", "1"), ("DB", "0"),
+                                               ("DB", "1", "REPLACE"), ("DB", "16"),
+                                               ("DB", "x"), ("DB",), ("FOO",)])).map(
+        lambda t: ("COPY", t[0], t[1]) + t[2]),
+    st.tuples(_kkeys, st.sampled_from(["0", "1", "16", "-1", "x"])).map(
+        lambda t: ("MOVE",) + t),
+    st.sampled_from([("SELECT", "0"), ("SELECT", "1"), ("SELECT", "16"), ("DBSIZE",),
+                     ("RANDOMKEY",), ("SWAPDB", "0", "1"), ("OBJECT", "IDLETIME", "nokey"),
+                     ("OBJECT", "FOO", "a"), ("SET", "a", "1"), ("SET", "b", "x" * 50),
+                     ("SET", "c", "v", "EXAT", FAR_FUTURE_S[0]), ("RPUSH", "l", "x"),
+                     # Logically expired until something looks the key up.
+                     ("SET", "c", "v", "PXAT", "1"), ("SET", "a", "1", "EXAT", "1"),
+                     ("HSET", "h", "f", "v"), ("SADD", "s", "m"), ("SADD", "s", "1"),
+                     ("ZADD", "z", "1", "m"), ("LPUSH", "a", "x"), ("SET", "l", "v", "GET")]),
+    st.tuples(st.sampled_from(["ENCODING", "REFCOUNT", "FREQ"]), _kkeys).map(
+        lambda t: ("OBJECT",) + t),
+    _patterns.map(lambda p: ("KEYS", p)),
+    st.tuples(st.sampled_from([(), ("MATCH",), ("COUNT", "10"), ("COUNT", "100"),
+                               ("COUNT", "0"), ("TYPE",)]),
+              st.one_of(st.just(()), _patterns.map(lambda p: ("MATCH", p))),
+              st.one_of(st.just(()), _types.map(lambda t: ("TYPE", t)))).map(
+        lambda t: ("SCAN", "0") + t[0] + t[1] + t[2]),
+)
+_SEED = [("SET", "a", "1"), ("SET", "b", "hello"), ("RPUSH", "l", "x", "y"),
+         ("HSET", "h", "f", "v"), ("SADD", "s", "m"), ("ZADD", "z", "1", "m"),
+         ("SELECT", "1"), ("SET", "a", "db1"), ("SELECT", "0")]
+_KS_FINAL = ([("SELECT", "0"), ("DBSIZE",), ("KEYS", "*")]
+             + [(cmd, k) for k in ("a", "b", "c", "l", "h", "s", "z", "new")
+                for cmd in ("TYPE", "PEXPIRETIME", "TTL")]
+             + [("SELECT", "1"), ("DBSIZE",), ("KEYS", "*"), ("PEXPIRETIME", "a")])
+
+
+@pytest.fixture(scope="module")
+def debug_pair(real_redis):
+    """A pyredis and a real Redis that accept DEBUG from loopback, with
+    active expiry off: keys already expired stay in the dict until looked
+    up, on both, so DBSIZE counts them and no cron cycle removes them in
+    between two commands."""
+    servers = []
+    try:
+        for kind in ("pyredis", "redis"):
+            servers.append(Server(kind, args=("--enable-debug-command", "local")))
+        conns = tuple(s.raw() for s in servers)
+        for conn in conns:
+            assert conn.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == b"+OK\r\n"
+        yield conns
+        for conn in conns:
+            conn.close()
+    finally:
+        for s in servers:
+            s.stop()
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+@settings(max_examples=_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(_ks_ops, min_size=1, max_size=25))
+def test_random_sequences_match_redis(debug_pair, proto, ops):
+    pair = debug_pair
+    for conn in pair:
+        conn.call("HELLO", str(proto))
+        conn.call("SELECT", "0")
+        conn.call("FLUSHALL")
+    mismatches = compare_clock_free(pair, _SEED + ops + _KS_FINAL)
+    assert not mismatches, mismatches
+
+
+# Regressions the property test found, reduced.
+def test_copy_of_shared_integer_is_private(pair):
+    """Redis shares the integers 0..9999 (OBJECT REFCOUNT 2147483647), but
+    COPY's dupStringObject gives the copy its own object (refcount 1) until
+    INCR makes it a shared integer again; out of range it is private anyway."""
+    assert_same(pair, script_of([
+        "SET a 5", "COPY a b", "OBJECT REFCOUNT a", "OBJECT REFCOUNT b", "OBJECT ENCODING b",
+        "INCR b", "OBJECT REFCOUNT b", "COPY a c", "INCRBY c 20000", "OBJECT REFCOUNT c",
+        "DECRBY c 20000", "OBJECT REFCOUNT c", "SET d 20000", "COPY d e", "OBJECT REFCOUNT e",
+        "COPY a f DB 1", "SELECT 1", "OBJECT REFCOUNT f", "SELECT 0",
+    ]))
+
+
+def test_integers_made_under_lru_policy_stay_private(pair):
+    """With maxmemory and an LRU/LFU policy every value needs its own LRU
+    field, so SET, MSET and INCR make private integers; they stay private
+    (refcount 1) after the policy changes back, while integers made before
+    stay shared."""
+    for conn in pair:
+        conn.call("CONFIG", "SET", "maxmemory", "1000000000")
+    try:
+        assert_same(pair, script_of([
+            "SET old 7", "CONFIG SET maxmemory-policy allkeys-lru", "SET a 7", "MSET b 8",
+            "SET c 9998", "INCR c", "SETEX d 100 5", "OBJECT REFCOUNT a", "OBJECT REFCOUNT b",
+            "OBJECT REFCOUNT c", "OBJECT REFCOUNT d", "CONFIG SET maxmemory-policy noeviction",
+            "OBJECT REFCOUNT a", "OBJECT REFCOUNT b", "OBJECT REFCOUNT c", "OBJECT REFCOUNT d",
+            "OBJECT REFCOUNT old", "INCR a", "OBJECT REFCOUNT a", "SET e 7",
+            "OBJECT REFCOUNT e",
+        ]))
+    finally:
+        for conn in pair:
+            conn.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            conn.call("CONFIG", "SET", "maxmemory", "0")
+
+
+def test_copy_restarts_lfu_counter(pair):
+    """A copy is a new object: its LFU counter starts at LFU_INIT_VAL (5),
+    whatever the source's, for every type."""
+    ours, theirs = pair
+    setup = script_of(["SET str hello", "SET int 123", "RPUSH list a", "HSET hash f v",
+                       "SADD set a", "ZADD zset 1 a"])
+    assert_same(pair, setup)
+    payloads = {}
+    for key in ("str", "int", "list", "hash", "set", "zset"):
+        reply = theirs.call("DUMP", key)
+        payloads[key] = reply.split(b"\r\n", 1)[1][:-2]
+    for conn in pair:
+        conn.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
+    try:
+        script = []
+        for key, payload in payloads.items():
+            script += [("RESTORE", key + "-hot", "0", payload, "FREQ", "100"),
+                       ("OBJECT", "FREQ", key + "-hot"), ("COPY", key + "-hot", key + "-copy"),
+                       ("OBJECT", "FREQ", key + "-copy")]
+        assert_same(pair, script)
+    finally:
+        for conn in pair:
+            conn.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
+
+
+def test_expired_keys_count_in_dbsize_until_looked_up(debug_pair):
+    """With active expiry off, a key SET with a past PXAT stays in the dict:
+    DBSIZE counts it and KEYS hides it without deleting it; SCAN, TYPE and
+    the other lookups delete it."""
+    for conn in debug_pair:
+        conn.call("HELLO", "2")
+        conn.call("SELECT", "0")
+        conn.call("FLUSHALL")
+    assert_same(debug_pair, script_of([
+        "SET a 1 PXAT 1", "SET b 2 EXAT 1", "SET c 3", "DBSIZE", "KEYS *", "DBSIZE", "SCAN 0",
+        "DBSIZE", "SET a 1 PXAT 1", "TYPE a", "DBSIZE", "SET a 1 PXAT 1", "SET a 2 KEEPTTL",
+        "TTL a", "DBSIZE", "SET a 1 PXAT 1", "RENAME a x", "COPY a y", "MOVE a 1", "DBSIZE",
+        "SET a 1 PXAT 1", "SWAPDB 0 1", "SELECT 1", "DBSIZE", "KEYS *", "EXISTS a", "DBSIZE",
+        "SELECT 0",
+    ]))
+
+
+def test_scan_cursor_with_thousands_of_digits(pair):
+    """strtoul reads any number of digits: past 2**64-1 it is "invalid
+    cursor", leading zeros are fine. pyredis converted them with int(),
+    which refuses more than 4300 digits ("ERR internal error")."""
+    nines, zeros = "9" * 5000, "0" * 5000
+    assert_same(pair, [
+        ("SCAN", nines), ("SCAN", "-" + nines), ("SCAN", zeros), ("SCAN", "+" + zeros),
+        ("SCAN", zeros + "1"), ("SCAN", zeros + "18446744073709551616"),
+        ("HSET", "h", "f", "v"), ("HSCAN", "h", nines), ("HSCAN", "h", zeros),
+        ("SET", "k", "v"), ("SCAN", zeros, "MATCH", "k"),
+    ])
