@@ -87,3 +87,27 @@ def assert_same_unordered(pair, cmds, pairs=False):
             bad.append((cmd, x, y))
     assert not bad, "\n".join(f"{cmd!r}:\n  pyredis: {x!r}\n  redis:   {y!r}"
                               for cmd, x, y in bad)
+
+
+def shape(data):
+    """A reply's type skeleton: every aggregate keeps its type byte and
+    length, every scalar keeps only its type byte (bulk, integer, double,
+    null...). Random replies (SPOP, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with
+    a count) pick different elements on each server, but their skeleton -
+    a RESP3 set or array, pairs or a flat list - must still be Redis's."""
+    out = []
+    pos = 0
+    while pos < len(data):
+        end = data.index(b"\r\n", pos)
+        t, rest = data[pos:pos + 1], data[pos + 1:end]
+        pos = end + 2
+        if t in (b"$", b"=", b"!"):
+            n = int(rest)
+            if n >= 0:
+                pos += n + 2
+            out.append(t if n >= 0 else b"$-1")
+        elif t in (b"*", b"~", b">", b"%", b"|"):
+            out.append(t + rest)
+        else:
+            out.append(t)
+    return b" ".join(out)

@@ -154,6 +154,41 @@ def test_bitfield_errors(pair):
     ])
 
 
+def test_every_command(protocol_pair):
+    """Every bitmap command, in RESP2 and after HELLO 3: only BITFIELD's
+    OVERFLOW FAIL null changes (`_` inside the array); the rest are integers,
+    arrays of integers, bulk strings and errors. Missing keys and wrong
+    types included."""
+    pair = protocol_pair
+    assert_same(pair, [
+        ("SETBIT", "k", 7, 1), ("SETBIT", "k", 7, 0), ("SETBIT", "k", 30, 1),
+        ("SETBIT", "k", -1, 1), ("SETBIT", "k", 0, 2),
+        ("GETBIT", "k", 30), ("GETBIT", "k", 1000), ("GETBIT", "nokey", 0), ("GETBIT", "k", "x"),
+        ("BITCOUNT", "k"), ("BITCOUNT", "k", 0, -1), ("BITCOUNT", "k", 0, 9, "BIT"),
+        ("BITCOUNT", "nokey"), ("BITCOUNT", "k", 0), ("BITCOUNT", "k", 0, 1, "WORD"),
+        ("BITPOS", "k", 1), ("BITPOS", "k", 0), ("BITPOS", "k", 1, 1, 3, "BYTE"),
+        ("BITPOS", "k", 1, 0, 5, "BIT"), ("BITPOS", "nokey", 0), ("BITPOS", "nokey", 1),
+        ("BITPOS", "k", 2),
+        ("SET", "a", b"\xff\x0f"), ("SET", "b", "abc"),
+        ("BITOP", "AND", "d", "a", "b"), ("GET", "d"), ("BITOP", "OR", "d", "a", "nokey"),
+        ("BITOP", "XOR", "d", "a", "b"), ("BITOP", "NOT", "d", "a"), ("GET", "d"),
+        ("BITOP", "AND", "d", "nokey"), ("EXISTS", "d"), ("BITOP", "NOT", "d", "a", "b"),
+        ("BITOP", "NAND", "d", "a"),
+        ("BITFIELD", "bf", "SET", "u8", 0, 200, "GET", "u8", 0, "INCRBY", "i5", "#1", 3),
+        ("BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", 0, 100, "GET", "u8", 0),
+        ("BITFIELD", "bf", "OVERFLOW", "SAT", "INCRBY", "u8", 0, 100, "OVERFLOW", "WRAP",
+         "INCRBY", "u8", 0, 1),
+        ("BITFIELD", "bf"), ("BITFIELD", "nokey", "GET", "u8", 0), ("EXISTS", "nokey"),
+        ("BITFIELD", "bf", "GET", "u64", 0), ("BITFIELD", "bf", "OVERFLOW", "BAD"),
+        ("BITFIELD_RO", "bf", "GET", "u8", 0, "GET", "i4", "#1"),
+        ("BITFIELD_RO", "nokey", "GET", "u8", 0), ("BITFIELD_RO", "bf", "SET", "u8", 0, 1),
+        WRONGTYPE_SETUP,
+        ("SETBIT", "h", 0, 1), ("GETBIT", "h", 0), ("BITCOUNT", "h"), ("BITPOS", "h", 1),
+        ("BITOP", "AND", "d", "a", "h"), ("BITFIELD", "h", "GET", "u8", 0),
+        ("BITFIELD_RO", "h", "GET", "u8", 0),
+    ])
+
+
 def test_random_bit_scripts(pair):
     """Seeded random mixes of every bit command on a few keys, compared reply by reply."""
     rnd = random.Random(7)
@@ -300,6 +335,8 @@ def test_extreme_values_and_ranges(pair):
 # ---------------------------------------------------------------------------
 # Offsets that write stay small (a SETBIT near 2**32 would allocate 512 MB on
 # each server); reads and ranges also take the long long extremes.
+# Each runs twice (`protocol_pair`): in RESP2, and in RESP3 with client-side
+# caching on, so replies are compared with the invalidation pushes they bring.
 _EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 
 
@@ -367,7 +404,8 @@ _BIT_FINAL = [c for k in "abc" for c in (("GET", k), ("OBJECT", "ENCODING", k))]
 @settings(max_examples=_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_bytes, min_size=3, max_size=3), st.lists(_bit_ops, min_size=1, max_size=30))
-def test_random_sequences_match_redis(pair, seed, ops):
+def test_random_sequences_match_redis(protocol_pair, seed, ops):
+    pair = protocol_pair
     # Each sequence starts from three random strings (an empty one is no key).
     for conn in pair:
         conn.call("DEL", "a", "b", "c")

@@ -29,9 +29,11 @@ def wait_blocked(conn, n, timeout=5.0):
     raise AssertionError("expected %d blocked clients, have %d" % (n, blocked_count(conn)))
 
 
-def scenario(srv, blockers, writes, nreplies=None, after=None):
+def scenario(srv, blockers, writes, nreplies=None, after=None, resp=2):
     """Block each command of `blockers` on its own connection (in order), run `writes`.
 
+    With resp=3 the blockers send HELLO 3 first (its reply, which differs
+    between servers, is dropped), so the served replies are RESP3's.
     Returns (replies of the writer, reply of each blocker, or None for a
     blocker still blocked at the end).
     """
@@ -42,6 +44,8 @@ def scenario(srv, blockers, writes, nreplies=None, after=None):
         base = blocked_count(ctl)
         for i, cmd in enumerate(blockers):
             b = srv.raw()
+            if resp == 3:
+                b.call("HELLO", "3")
             b.send(encode_command(cmd))
             conns.append(b)
             wait_blocked(ctl, base + i + 1)
@@ -87,6 +91,41 @@ def test_bzpop_several_keys_and_count(server, real_redis):
           ("BZMPOP", "0", "1", "z1", "MAX")],
          [("ZADD", "z2", "1", "a", "2", "b", "3", "c", "4", "d"), ("ZADD", "z1", "5", "e"),
           ("EXISTS", "z1", "z2")])
+
+
+def test_served_pops_reply_in_resp3(server, real_redis):
+    """A pop served to a RESP3 client is built by the serving code, not by
+    the command: BZPOP* carry the score as a double, BZMPOP [member, score]
+    pairs, the list pops keep their RESP2 shape."""
+    out, replies = same(server, real_redis,
+                        [("BZPOPMIN", "z", "0"), ("BZPOPMAX", "z", "0"),
+                         ("BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"),
+                         ("BZMPOP", "0", "1", "z", "MAX"),
+                         ("BLPOP", "l", "0"), ("BRPOP", "l", "0"),
+                         ("BLMPOP", "0", "1", "l", "LEFT", "COUNT", "2"),
+                         ("BLMOVE", "l", "d", "RIGHT", "LEFT", "0"), ("BRPOPLPUSH", "l", "d", "0")],
+                        [("ZADD", "z", "1.5", "a", "2", "b", "3", "c", "4", "d", "inf", "e", "6", "f"),
+                         ("RPUSH", "l", "1", "2", "3", "4", "5", "6", "7"), ("LRANGE", "d", "0", "-1")],
+                        resp=3)
+    assert replies[0] == b"*3\r\n$1\r\nz\r\n$1\r\na\r\n,1.5\r\n"
+    assert None not in replies
+
+
+def test_client_unblock_in_resp3(server, real_redis):
+    """CLIENT UNBLOCK answers a RESP3 waiter with the null `_`."""
+    for srv in (server, real_redis):
+        ctl, b = srv.raw(), srv.raw()
+        ctl.call("FLUSHALL")
+        b.call("HELLO", "3")
+        bid = int(b.call("CLIENT", "ID")[1:-2])
+        for cmd in (("BZPOPMIN", "z", "0"), ("BLMOVE", "l", "d", "LEFT", "LEFT", "0"),
+                    ("BLMPOP", "0", "1", "l", "LEFT")):
+            b.send(encode_command(cmd))
+            wait_blocked(ctl, 1)
+            assert ctl.call("CLIENT", "UNBLOCK", bid) == b":1\r\n"
+            assert b.read_reply() == b"_\r\n", (srv.kind, cmd)
+        ctl.close()
+        b.close()
 
 
 def test_push_inside_multi_serves_after_exec(server, real_redis):

@@ -135,6 +135,59 @@ def test_search_resp3(pair):
     ])
 
 
+def test_every_command(protocol_pair):
+    """Every GEO command, in RESP2 and after HELLO 3: coordinates
+    (GEOPOS, WITHCOORD) become doubles, while distances (GEODIST, WITHDIST)
+    stay bulk strings (addReplyDoubleDistance); a missing member is `_`
+    in GEODIST and GEOHASH, and a null array in GEOPOS's list. Errors and
+    missing keys included."""
+    pair = protocol_pair
+    here = (-73.9798091, 40.7598464)
+    assert_same(pair, NYC + [
+        ("GEOADD", "nyc", "CH", -73.9454966, 40.7475, "lic market", 10, 20, "far"),
+        ("GEOADD", "nyc", "NX", "XX", 0, 0, "x"), ("GEOADD", "nyc", 0, 91, "x"),
+        ("GEOADD", "empty", "XX", 0, 0, "x"), ("EXISTS", "empty"),
+        ("GEOPOS", "nyc", "jfk", "nope", "far"), ("GEOPOS", "nyc"), ("GEOPOS", "missing", "a"),
+        ("GEOHASH", "nyc", "jfk", "nope"), ("GEOHASH", "missing", "a", "b"),
+        ("GEODIST", "nyc", "jfk", "q4"), ("GEODIST", "nyc", "jfk", "q4", "mi"),
+        ("GEODIST", "nyc", "jfk", "nope"), ("GEODIST", "missing", "a", "b"),
+        ("GEODIST", "nyc", "jfk", "q4", "parsec"),
+        ("GEORADIUS", "nyc") + here + (10, "km", "WITHDIST", "WITHCOORD", "WITHHASH", "ASC"),
+        ("GEORADIUS", "nyc") + here + (10, "km", "COUNT", 2, "DESC", "WITHCOORD"),
+        ("GEORADIUS", "nyc", 0, 0, 1, "km", "WITHDIST"),
+        ("GEORADIUS", "missing", 0, 0, 1, "km", "WITHDIST"),
+        ("GEORADIUS", "nyc") + here + (10, "km", "STORE", "s1"), ("ZRANGE", "s1", 0, -1),
+        ("GEORADIUS", "nyc") + here + (10, "km", "COUNT", 0),
+        ("GEORADIUS_RO", "nyc") + here + (10, "km", "WITHDIST", "WITHCOORD", "ASC"),
+        ("GEORADIUS_RO", "missing", 0, 0, 1, "km"),
+        ("GEORADIUS_RO", "nyc") + here + (10, "km", "STORE", "s1"),
+        ("GEORADIUSBYMEMBER", "nyc", "wtc one", 7, "km", "WITHDIST", "WITHCOORD", "WITHHASH"),
+        ("GEORADIUSBYMEMBER", "nyc", "nope", 7, "km"),
+        ("GEORADIUSBYMEMBER", "missing", "nope", 7, "km", "WITHDIST"),
+        ("GEORADIUSBYMEMBER", "nyc", "jfk", 30, "km", "STOREDIST", "s2"),
+        ("ZRANGE", "s2", 0, -1, "WITHSCORES"),
+        ("GEORADIUSBYMEMBER_RO", "nyc", "jfk", 30, "km", "WITHCOORD", "DESC", "COUNT", 3),
+        ("GEORADIUSBYMEMBER_RO", "nyc", "nope", 30, "km"),
+        ("GEOSEARCH", "nyc", "FROMMEMBER", "jfk", "BYBOX", 40, 40, "km", "ASC", "WITHCOORD",
+         "WITHDIST", "WITHHASH"),
+        ("GEOSEARCH", "nyc", "FROMLONLAT") + here + ("BYRADIUS", 5, "km", "COUNT", 2, "ANY"),
+        ("GEOSEARCH", "missing", "FROMLONLAT", 0, 0, "BYRADIUS", 1, "km", "WITHDIST"),
+        ("GEOSEARCH", "nyc", "FROMMEMBER", "nope", "BYRADIUS", 1, "km"),
+        ("GEOSEARCH", "nyc", "FROMLONLAT", 0, 0, "BYRADIUS", 1, "km", "WITHCOORD"),
+        ("GEOSEARCH", "nyc", "BYRADIUS", 1, "km"),
+        ("GEOSEARCHSTORE", "s3", "nyc", "FROMMEMBER", "jfk", "BYBOX", 40, 40, "km", "STOREDIST",
+         "COUNT", 3), ("ZRANGE", "s3", 0, -1, "WITHSCORES"),
+        ("GEOSEARCHSTORE", "s3", "missing", "FROMLONLAT", 0, 0, "BYRADIUS", 1, "km"),
+        ("EXISTS", "s3"),
+        ("GEOSEARCHSTORE", "s3", "nyc", "FROMMEMBER", "jfk", "BYBOX", 40, 40, "km", "WITHDIST"),
+        ("SET", "str", "x"), ("GEOADD", "str", 0, 0, "m"), ("GEOPOS", "str", "a"),
+        ("GEOHASH", "str", "a"), ("GEODIST", "str", "a", "b"),
+        ("GEORADIUS", "str", 0, 0, 1, "km"), ("GEORADIUSBYMEMBER_RO", "str", "a", 1, "km"),
+        ("GEOSEARCH", "str", "FROMLONLAT", 0, 0, "BYRADIUS", 1, "km"),
+        ("GEOSEARCHSTORE", "d", "str", "FROMLONLAT", 0, 0, "BYRADIUS", 1, "km"),
+    ])
+
+
 def test_store_variants(pair):
     assert_same(pair, NYC + [
         ("GEORADIUS", "nyc", -73.9798091, 40.7598464, 10, "km", "STORE", "s1"),
@@ -315,6 +368,8 @@ def test_fast_encode_matches_geohash_encoder():
 # the order it scanned the nine geohash cells (each cell in score order), and
 # COUNT without ANY sorts ascending; both are deterministic, and pyredis
 # walks the same cells in the same order.
+# Each runs twice (`protocol_pair`): in RESP2, and in RESP3 with client-side
+# caching on, so replies are compared with the invalidation pushes they bring.
 _EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 _LAT_MAX = 85.05112878
 
@@ -408,7 +463,8 @@ _GEO_FINAL = [c for k in ("g", "d") for c in
 @settings(max_examples=_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(_CENTRES).flatmap(_geo_strategies))
-def test_random_sequences_match_redis(pair, seed_and_ops):
+def test_random_sequences_match_redis(protocol_pair, seed_and_ops):
+    pair = protocol_pair
     seed, ops = seed_and_ops
     for conn in pair:
         conn.call("DEL", "g", "d")

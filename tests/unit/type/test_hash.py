@@ -13,7 +13,7 @@ import os
 import pytest
 from helpers.differential import assert_same, compare_script, keyevent_stream
 from helpers.inprocess import run_commands
-from helpers.resp import assert_same_unordered, parse
+from helpers.resp import assert_same_unordered, parse, shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +102,86 @@ def test_resp3_replies(pair):
         HRANDFIELD h 0 WITHVALUES
         HSCAN h 0
         HSCAN nokey 0
+    """))
+
+
+def test_every_command(protocol_pair):
+    """Every hash command, in RESP2 and after HELLO 3: HGETALL becomes a map,
+    HRANDFIELD WITHVALUES a list of pairs, HGET/HMGET misses `_`;
+    HINCRBYFLOAT stays a bulk string. The hash is a listpack (insertion
+    order), so whole-hash replies compare exactly; a positive HRANDFIELD
+    count past the size, or a one-field hash, makes its reply deterministic."""
+    pair = protocol_pair
+    assert_same(pair, script("""
+        HSET h a 1 b 2
+        HSET h b 3 c x
+        HSET h a
+        HSETNX h a 9
+        HSETNX h d 4
+        HSETNX nokey2 f v
+        HMSET h e 5 f 1.5
+        HMSET h e
+        HGET h a
+        HGET h nosuch
+        HGET nokey a
+        HMGET h a nosuch b
+        HMGET nokey a b
+        HEXISTS h a
+        HEXISTS h nosuch
+        HEXISTS nokey a
+        HLEN h
+        HLEN nokey
+        HSTRLEN h c
+        HSTRLEN h nosuch
+        HSTRLEN nokey a
+        HINCRBY h a 10
+        HINCRBY h new -3
+        HINCRBY h c 1
+        HINCRBY h a x
+        HINCRBY h a 9223372036854775807
+        HINCRBY nokey3 a 1
+        HINCRBYFLOAT h f 0.25
+        HINCRBYFLOAT h b 1e3
+        HINCRBYFLOAT h c 1
+        HINCRBYFLOAT h f x
+        HINCRBYFLOAT h f inf
+        HINCRBYFLOAT nokey4 a -1.5
+        HGETALL h
+        HGETALL nokey
+        HKEYS h
+        HKEYS nokey
+        HVALS h
+        HVALS nokey
+        HRANDFIELD h 100
+        HRANDFIELD h 100 WITHVALUES
+        HRANDFIELD h 0
+        HRANDFIELD h 0 WITHVALUES
+        HRANDFIELD h x
+        HRANDFIELD h 1 foo
+        HRANDFIELD nokey
+        HRANDFIELD nokey 3
+        HRANDFIELD nokey -3 WITHVALUES
+        HSET one f v
+        HRANDFIELD one
+        HRANDFIELD one 1 WITHVALUES
+        HRANDFIELD one -3 WITHVALUES
+        HRANDFIELD one -2
+        HSCAN h 0
+        HSCAN h 0 MATCH a* COUNT 100
+        HSCAN h x
+        HSCAN nokey 0
+        HDEL h a nosuch b
+        HDEL nokey a
+        HDEL one f
+        EXISTS one
+        HGETALL h
+        SET s x
+        HSET s a 1
+        HGET s a
+        HGETALL s
+        HRANDFIELD s 2 WITHVALUES
+        HINCRBYFLOAT s a 1
+        HSCAN s 0
     """))
 
 
@@ -303,6 +383,21 @@ def test_hrandfield_errors_and_edges(pair):
     """))
 
 
+@pytest.mark.parametrize("size", [60, 600])
+def test_hrandfield_reply_has_redis_shape(pair, protocol, size):
+    """HRANDFIELD picks different fields on each server, but the reply's
+    skeleton must be Redis's in each of its cases (listpack and hashtable):
+    in RESP3 WITHVALUES gives [field, value] pairs."""
+    both(pair, "HSET", "h", *[x for i in range(size) for x in (f"f{i}", f"v{i}")])
+    cmds = [("HRANDFIELD", "h")]
+    for n in ("1", "5", str(size // 2), str(size - 1), str(size), "-1", "-5", str(-2 * size)):
+        cmds += [("HRANDFIELD", "h", n), ("HRANDFIELD", "h", n, "WITHVALUES")]
+    a, b = pair
+    bad = [(cmd, x, y) for cmd in cmds
+           for x, y in [(shape(a.call(*cmd)), shape(b.call(*cmd)))] if x != y]
+    assert not bad, bad
+
+
 @pytest.mark.parametrize("size", [5, 100, 1000])
 @pytest.mark.parametrize("resp", [2, 3])
 def test_hrandfield_shapes(server, resp, size):
@@ -444,6 +539,8 @@ def test_keyspace_events(server, real_redis, pair):
 # ---------------------------------------------------------------------------
 # Property test (small hashes stay listpacks, so replies compare exactly)
 # ---------------------------------------------------------------------------
+# Each runs twice (`protocol_pair`): in RESP2, and in RESP3 with client-side
+# caching on, so replies are compared with the invalidation pushes they bring.
 _EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 _field = st.sampled_from(["a", "b", "c", "1", "-2", "", "long-field-name"])
 _value = st.sampled_from(["1", "-5", "x", "", "1.5", "9223372036854775807", "10"])
@@ -459,14 +556,16 @@ _ops = st.one_of(
     st.tuples(_field, st.sampled_from(["1.5", "-0.25", "x", "1e3"])).map(
         lambda t: ["HINCRBYFLOAT", "h", *t]),
     st.sampled_from([["HLEN", "h"], ["HGETALL", "h"], ["HKEYS", "h"], ["HVALS", "h"],
-                     ["HRANDFIELD", "h", "100", "WITHVALUES"]]),
+                     ["HRANDFIELD", "h", "100", "WITHVALUES"], ["HRANDFIELD", "h", "100"],
+                     ["HSCAN", "h", "0"]]),
 )
 
 
 @settings(max_examples=_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_ops, min_size=1, max_size=25))
-def test_random_sequences_match_redis(pair, ops):
+def test_random_sequences_match_redis(protocol_pair, ops):
+    pair = protocol_pair
     for conn in pair:
         conn.call("DEL", "h")
     mismatches = compare_script(pair, ops + [("HGETALL", "h"), ("OBJECT", "ENCODING", "h")])

@@ -405,9 +405,101 @@ def test_keyspace_events(server, real_redis, pair):
             conn.call("CONFIG", "SET", "notify-keyspace-events", "")
 
 
+def test_every_command(protocol_pair):
+    """Every list command, in RESP2 and after HELLO 3, where the nulls become
+    `_` (LPOP, LINDEX, LPOS, LMPOP, blocking pops that time out or are
+    refused inside MULTI); errors and missing keys included. The blocking
+    pops find data, or wait 10 ms for none."""
+    pair = protocol_pair
+    assert_same(pair, script("""
+        LPUSH l c b a
+        RPUSH l 1 2 3 a
+        LPUSHX l x
+        RPUSHX l y
+        LPUSHX nokey x
+        RPUSHX nokey x
+        LLEN l
+        LLEN nokey
+        LRANGE l 0 -1
+        LRANGE l 5 2
+        LRANGE nokey 0 -1
+        LINDEX l 0
+        LINDEX l 100
+        LINDEX nokey 0
+        LINDEX l x
+        LSET l 0 z
+        LSET l 100 z
+        LSET nokey 0 z
+        LINSERT l BEFORE a new
+        LINSERT l AFTER nosuch new
+        LINSERT nokey AFTER a new
+        LINSERT l SIDEWAYS a new
+        LREM l 0 a
+        LREM l -1 nosuch
+        LREM nokey 1 a
+        LPOS l b
+        LPOS l nosuch
+        LPOS l b COUNT 0
+        LPOS l nosuch COUNT 0
+        LPOS nokey b
+        LPOS nokey b COUNT 2
+        LPOS l b RANK 0
+        LPOP l
+        RPOP l
+        LPOP l 2
+        RPOP l 0
+        LPOP nokey
+        RPOP nokey
+        LPOP nokey 2
+        RPOP nokey 0
+        LMOVE l m LEFT RIGHT
+        LMOVE nokey m LEFT RIGHT
+        RPOPLPUSH l m
+        RPOPLPUSH nokey m
+        LMPOP 2 nokey l LEFT
+        LMPOP 2 nokey l RIGHT COUNT 2
+        LMPOP 1 nokey LEFT
+        LMPOP 1 l UP
+        RPUSH l p q r s t u v w
+        BLPOP nokey l 0
+        BRPOP nokey m 0
+        BLMOVE m l RIGHT LEFT 0
+        BRPOPLPUSH l m 0
+        BLMPOP 0 2 nokey l LEFT COUNT 2
+        BLMPOP 0 1 l RIGHT
+        BLPOP l -1
+        BLMPOP 0 1 l UP
+        LTRIM l 0 1
+        LTRIM nokey 0 1
+        LRANGE l 0 -1
+        LRANGE m 0 -1
+        BLPOP nokey 0.01
+        BRPOP nokey 0.01
+        BLMOVE nokey l LEFT LEFT 0.01
+        BRPOPLPUSH nokey l 0.01
+        BLMPOP 0.01 1 nokey LEFT
+        MULTI
+        BLPOP nokey 0
+        BRPOP nokey 0
+        BLMOVE nokey l LEFT LEFT 0
+        BRPOPLPUSH nokey l 0
+        BLMPOP 0 1 nokey LEFT
+        EXEC
+        SET s x
+        LPUSH s a
+        LPOP s
+        LRANGE s 0 -1
+        LMPOP 1 s LEFT
+        BLPOP s 0
+        BLMOVE s l LEFT LEFT 0
+    """))
+
+
 # ---------------------------------------------------------------------------
 # Property test: random command sequences give the same replies
 # ---------------------------------------------------------------------------
+# Each runs twice (`protocol_pair`): in RESP2, and in RESP3 with client-side
+# caching on, so replies are compared with the invalidation pushes they bring.
 _EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 _elem = st.sampled_from(["a", "b", "c", "1", "-2", "10", "", "xyz"])
 _idx = st.integers(min_value=-8, max_value=8).map(str)
@@ -427,6 +519,9 @@ _ops = st.one_of(
     st.tuples(st.just("LPOS"), _key, _elem, st.sampled_from(["1", "-1", "2"]),
               st.integers(0, 3).map(str)).map(
         lambda t: [t[0], t[1], t[2], "RANK", t[3], "COUNT", t[4]]),
+    # Without COUNT, LPOS replies one index or a null ($-1 / `_`).
+    st.tuples(st.just("LPOS"), _key, _elem, st.sampled_from(["1", "-1", "2"])).map(
+        lambda t: [t[0], t[1], t[2], "RANK", t[3]]),
     st.tuples(st.just("LMOVE"), _key, _key, _side, _side).map(list),
     st.tuples(st.just("LMPOP"), _side, st.integers(1, 3).map(str)).map(
         lambda t: ["LMPOP", "2", "k", "k2", t[1], "COUNT", t[2]]),
@@ -437,7 +532,8 @@ _ops = st.one_of(
 @settings(max_examples=_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_ops, min_size=1, max_size=25))
-def test_random_sequences_match_redis(pair, ops):
+def test_random_sequences_match_redis(protocol_pair, ops):
+    pair = protocol_pair
     for conn in pair:
         conn.call("DEL", "k", "k2")
     mismatches = compare_script(pair, ops + [("LRANGE", "k", "0", "-1"),

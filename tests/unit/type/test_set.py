@@ -13,7 +13,7 @@ import os
 import pytest
 from helpers.differential import assert_same, compare_script, keyevent_stream
 from helpers.inprocess import run_commands
-from helpers.resp import assert_same_unordered, parse
+from helpers.resp import assert_same_unordered, parse, shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -198,6 +198,90 @@ def test_set_operations_on_intsets(pair):
     """))
 
 
+def test_every_command(protocol_pair):
+    """Every set command, in RESP2 and after HELLO 3: SMEMBERS, SINTER,
+    SUNION, SDIFF and SPOP with a count become sets (`~`), SRANDMEMBER with
+    a count stays an array, SPOP/SRANDMEMBER misses are `_`. Members are
+    integers (intsets reply in order), so replies compare exactly; random
+    picks are made deterministic by a one-member set or a count past the
+    size."""
+    pair = protocol_pair
+    assert_same(pair, script("""
+        SADD a 3 1 2
+        SADD a 2 4
+        SADD a
+        SADD b 4 5 6
+        SADD c 5
+        SREM a 1 nosuch
+        SREM nokey 1
+        SCARD a
+        SCARD nokey
+        SISMEMBER a 2
+        SISMEMBER a 9
+        SISMEMBER nokey 2
+        SMISMEMBER a 2 9 4
+        SMISMEMBER nokey 2
+        SMEMBERS a
+        SMEMBERS nokey
+        SINTER a b
+        SINTER a nokey
+        SINTER nokey
+        SUNION a b
+        SUNION nokey
+        SDIFF a b
+        SDIFF nokey a
+        SINTERCARD 2 a b
+        SINTERCARD 2 a b LIMIT 1
+        SINTERCARD 1 nokey
+        SINTERCARD 0 a
+        SINTERCARD 2 a b LIMIT -1
+        SINTERSTORE d a b
+        SMEMBERS d
+        SINTERSTORE d a nokey
+        EXISTS d
+        SUNIONSTORE d a b
+        SMEMBERS d
+        SDIFFSTORE d a b
+        SMEMBERS d
+        SMOVE a b 2
+        SMOVE a b 2
+        SMOVE nokey b 2
+        SMOVE a a 3
+        SRANDMEMBER c
+        SRANDMEMBER c 1
+        SRANDMEMBER c -3
+        SRANDMEMBER c 0
+        SRANDMEMBER b 100
+        SRANDMEMBER b x
+        SRANDMEMBER nokey
+        SRANDMEMBER nokey 3
+        SRANDMEMBER nokey -3
+        SPOP c
+        SPOP c
+        SADD c 7
+        SPOP c 1
+        SPOP b 0
+        SPOP b 100
+        SPOP b -1
+        SPOP nokey
+        SPOP nokey 3
+        SPOP nokey 0
+        SSCAN a 0
+        SSCAN a 0 MATCH 3* COUNT 100
+        SSCAN a x
+        SSCAN nokey 0
+        SET s x
+        SADD s 1
+        SMEMBERS s
+        SINTER a s
+        SUNION a s
+        SPOP s 2
+        SRANDMEMBER s 2
+        SMISMEMBER s 1
+        SINTERCARD 1 s
+    """))
+
+
 def test_store_result_encodings(pair, small_intset):
     assert_same(pair, script("""
         SADD a 1 2 3 4 x
@@ -360,6 +444,25 @@ def test_spop_and_srandmember_invariants(server, size, integers):
         conn.close()
 
 
+@pytest.mark.parametrize("kind", ["intset", "hashtable"])
+def test_random_replies_have_redis_shape(pair, protocol, kind):
+    """SPOP and SRANDMEMBER pick different members on each server, but the
+    reply's skeleton must be Redis's in each strategy: in RESP3 SPOP with a
+    count is a set (`~`), SRANDMEMBER with a count an array, without a
+    count a bulk string or `_`."""
+    members = [str(i) if kind == "intset" else f"m{i}" for i in range(60)]
+    both(pair, "SADD", "s", *members)
+    both(pair, "SADD", "one", members[0])
+    cmds = [("SRANDMEMBER", key, n) for key in ("s", "one")
+            for n in ("1", "5", "20", "59", "60", "100", "-1", "-5", "-100")]
+    cmds += [("SRANDMEMBER", "s"), ("SPOP", "s"), ("SPOP", "s", "1"), ("SPOP", "s", "3"),
+             ("SPOP", "s", "40"), ("SPOP", "s", "100"), ("SPOP", "s"), ("SPOP", "s", "2")]
+    a, b = pair
+    bad = [(cmd, x, y) for cmd in cmds
+           for x, y in [(shape(a.call(*cmd)), shape(b.call(*cmd)))] if x != y]
+    assert not bad, bad
+
+
 def test_spop_keeps_survivors_as_fresh_intset(pair, small_intset):
     # SPOP's "keep the survivors" strategy rebuilds the set; with integer
     # survivors it is an intset again, while plain SREM never converts back.
@@ -492,6 +595,8 @@ def test_keyspace_events(server, real_redis, pair):
 # replies compare exactly); a non-integer member turns up rarely and then
 # replies are compared as multisets.
 # ---------------------------------------------------------------------------
+# Each runs twice (`protocol_pair`): in RESP2, and in RESP3 with client-side
+# caching on, so replies are compared with the invalidation pushes they bring.
 _EXAMPLES = int(os.environ.get("PYREDIS_HYPOTHESIS_EXAMPLES", "50"))
 _member = st.sampled_from(["1", "2", "3", "-7", "10", "100", "0"])
 _key = st.sampled_from(["a", "b", "c"])
@@ -508,13 +613,15 @@ _ops = st.one_of(
     st.tuples(st.sampled_from(["SCARD", "SMEMBERS"]), _key).map(list),
     st.tuples(_key, st.sampled_from(["100", "0"])).map(lambda t: ["SPOP", *t]),
     st.tuples(_key, st.sampled_from(["100", "0"])).map(lambda t: ["SRANDMEMBER", *t]),
+    _key.map(lambda k: ["SSCAN", k, "0"]),
 )
 
 
 @settings(max_examples=_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_ops, min_size=1, max_size=25))
-def test_random_sequences_match_redis(pair, ops):
+def test_random_sequences_match_redis(protocol_pair, ops):
+    pair = protocol_pair
     for conn in pair:
         conn.call("DEL", "a", "b", "c")
     final = [("SMEMBERS", k) for k in "abc"] + [("OBJECT", "ENCODING", k) for k in "abc"]
