@@ -122,16 +122,12 @@ def isSharedInteger(o):
     """Whether Redis would hold this value in one of its shared integers:
     what OBJECT REFCOUNT and DEBUG OBJECT report as refcount INT_MAX.
 
-    The policy is read again here, not only at creation, because RDB loading
-    (rdb.py) builds plain redisObjects whatever the policy: under maxmemory
-    with an LRU/LFU policy those must still report 1. The cost is one case
-    still wrong: an integer made shared before such a policy was set reports
-    1 while the policy lasts, where Redis keeps reporting INT_MAX.
+    Decided when the value was made (unsharedObject marks the private ones,
+    RDB loading included), as in Redis: an integer shared before an LRU/LFU
+    policy was set stays shared while it lasts.
     """
     return (o.encoding == OBJ_ENCODING_INT and 0 <= o.ptr < OBJ_SHARED_INTEGERS
-            and o.__class__ is redisObject
-            and not (server.maxmemory
-                     and server.maxmemory_policy & MAXMEMORY_FLAG_NO_SHARED_INTEGERS))
+            and o.__class__ is redisObject)
 
 
 def createStringObjectFromLongLongForValue(value):

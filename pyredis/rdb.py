@@ -48,7 +48,8 @@ from .networking import (
 from .rio import rioChecksum, rioFlush, rioInitWithBuffer, rioInitWithFile, rioWrite
 from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        LL_WARNING, LRU_CLOCK_MAX, LRU_CLOCK_RESOLUTION,
-                       MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU, OBJ_ENCODING_EMBSTR,
+                       MAXMEMORY_FLAG_LFU, MAXMEMORY_FLAG_LRU, MAXMEMORY_FLAG_NO_SHARED_INTEGERS,
+                       OBJ_ENCODING_EMBSTR,
                        OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_INTSET,
                        OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
                        OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_MODULE, OBJ_SET,
@@ -58,7 +59,10 @@ from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
 from .db import emptyData
 from .evict import LFUDecrAndReturn, LFUGetTimeInMinutes
-from .object import LRU_CLOCK, createStringObjectEncoded, estimateObjectIdleTime, initObjectLRUOrLFU
+from .object import (
+    LRU_CLOCK, createStringObjectEncoded, createStringObjectFromLongLongForValue,
+    estimateObjectIdleTime, initObjectLRUOrLFU, unsharedObject,
+)
 from .server import getUsedMemory, hasActiveChildProcess, serverLog as _log, updateCachedTime
 from .t_zset import zset, zslInsert
 
@@ -1510,7 +1514,7 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
     if rdbtype == RDB_TYPE_STRING:
         v = rdbGenericLoadStringObject(rdb, RDB_LOAD_ENC)
         if type(v) is int:
-            return _new(OBJ_STRING, OBJ_ENCODING_INT, v)
+            return createStringObjectFromLongLongForValue(v)
         return createStringObjectEncoded(v)
     load = rdbGenericLoadStringObject
     if rdbtype == RDB_TYPE_LIST:
@@ -1799,6 +1803,10 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
     load_str = rdbGenericLoadStringObject
     nbuf = len(buf)
     RO = redisObject
+    # Under maxmemory with an LRU/LFU policy Redis loads integers as
+    # private objects, not shared ones (createStringObjectFromLongLongForValue).
+    INT_RO = unsharedObject if (server.maxmemory and server.maxmemory_policy
+                                & MAXMEMORY_FLAG_NO_SHARED_INTEGERS) else redisObject
     EMBSTR, RAW = OBJ_ENCODING_EMBSTR, OBJ_ENCODING_RAW
     fast_ok = not lfu and not server.key_load_delay
     sanitize = server.sanitize_dump_payload == 1
@@ -1834,7 +1842,7 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
                     if vl <= 20 and (49 <= c0 <= 57 or c0 == 45):
                         iv = string2ll(v)
                         if iv is not None:
-                            d[key] = RO(OBJ_STRING, OBJ_ENCODING_INT, iv, lruclk)
+                            d[key] = INT_RO(OBJ_STRING, OBJ_ENCODING_INT, iv, lruclk)
                             loaded += 1
                             p = q
                             continue

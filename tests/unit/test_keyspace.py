@@ -349,7 +349,8 @@ def test_integers_made_under_lru_policy_stay_private(pair):
         conn.call("CONFIG", "SET", "maxmemory", "1000000000")
     try:
         assert_same(pair, script_of([
-            "SET old 7", "CONFIG SET maxmemory-policy allkeys-lru", "SET a 7", "MSET b 8",
+            "SET old 7", "CONFIG SET maxmemory-policy allkeys-lru", "OBJECT REFCOUNT old",
+            "SET a 7", "MSET b 8",
             "SET c 9998", "INCR c", "SETEX d 100 5", "OBJECT REFCOUNT a", "OBJECT REFCOUNT b",
             "OBJECT REFCOUNT c", "OBJECT REFCOUNT d", "CONFIG SET maxmemory-policy noeviction",
             "OBJECT REFCOUNT a", "OBJECT REFCOUNT b", "OBJECT REFCOUNT c", "OBJECT REFCOUNT d",
@@ -415,3 +416,24 @@ def test_scan_cursor_with_thousands_of_digits(pair):
         ("HSET", "h", "f", "v"), ("HSCAN", "h", nines), ("HSCAN", "h", zeros),
         ("SET", "k", "v"), ("SCAN", zeros, "MATCH", "k"),
     ])
+
+
+def test_integers_loaded_under_lru_policy_are_private(debug_pair):
+    """Loading an RDB under maxmemory with an LRU policy makes private
+    integers (refcount 1); without the policy they load shared."""
+    pair = debug_pair
+    for conn in pair:
+        conn.call("FLUSHALL")
+    try:
+        assert_same(pair, script_of([
+            "SET small 7", "SET big 123456", "DEBUG RELOAD", "OBJECT REFCOUNT small",
+            "OBJECT REFCOUNT big", "CONFIG SET maxmemory 1000000000",
+            "CONFIG SET maxmemory-policy allkeys-lru", "OBJECT REFCOUNT small", "DEBUG RELOAD",
+            "OBJECT REFCOUNT small", "OBJECT REFCOUNT big", "CONFIG SET maxmemory-policy noeviction",
+            "OBJECT REFCOUNT small",
+        ]))
+    finally:
+        for conn in pair:
+            conn.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            conn.call("CONFIG", "SET", "maxmemory", "0")
+            conn.call("FLUSHALL")
