@@ -225,25 +225,40 @@ def ld_round(q):
 
     Returns the rounded Fraction, or a float infinity on overflow. Python
     has no long double; this keeps INCRBYFLOAT's results bit-identical to
-    Redis on x86-64.
+    Redis on x86-64. The work is done on the numerator and denominator as
+    integers: Fraction arithmetic (powers of two, multiplications that
+    renormalise) cost ~80 us per call, integer shifts a few.
     """
     if not isinstance(q, Fraction) or q == 0:
         return q
-    sign = -1 if q < 0 else 1
-    a = abs(q)
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    if Fraction(2) ** e > a:
+    n = q.numerator
+    d = q.denominator
+    sign = 1
+    if n < 0:
+        sign = -1
+        n = -n
+    # e = floor(log2(n / d)), from the bit lengths, corrected by one.
+    e = n.bit_length() - d.bit_length()
+    if (d << e if e >= 0 else d) > (n if e >= 0 else n << -e):
         e -= 1
-    elif Fraction(2) ** (e + 1) <= a:
-        e += 1
     if e >= _LD_MAX_EXP:
         return sign * float("inf")
     # Denormals keep fewer significand bits: fix the scale at the minimum.
     shift = _LD_MANT_BITS - 1 - max(e, _LD_MIN_EXP)
-    scaled = a * (Fraction(2) ** shift)
-    m = round(scaled)            # Fraction.__round__ rounds half to even
-    r = Fraction(m) / (Fraction(2) ** shift)
-    if r >= Fraction(2) ** _LD_MAX_EXP:
+    if shift >= 0:
+        m, rem = divmod(n << shift, d)
+        den = d
+    else:
+        den = d << -shift
+        m, rem = divmod(n, den)
+    twice = rem << 1
+    if twice > den or (twice == den and m & 1):
+        m += 1
+    if shift >= 0:
+        r = Fraction(m, 1 << shift)
+    else:
+        r = Fraction(m << -shift)
+    if r.numerator >= (r.denominator << _LD_MAX_EXP):
         return sign * float("inf")
     return sign * r
 
