@@ -26,7 +26,8 @@ from .networking import (
 )
 from .server_h import (
     CLIENT_PUSHING, LL_WARNING, OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_LISTPACK,
-    OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_SKIPLIST, OBJ_STRING, PROPAGATE_REPL, server, shared,
+    OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_SKIPLIST, OBJ_STRING, PROPAGATE_REPL,
+    QUICKLIST_PACKED_THRESHOLD, server, shared,
 )
 from .config import rewriteConfig
 from .db import dbAdd, lookupKeyWrite, signalModifiedKey
@@ -149,7 +150,6 @@ DEBUG_HELP = [
 
 DEBUG_SUBCOMMANDS = {}
 
-QUICKLIST_DEFAULT_PACKED_THRESHOLD = 1 << 30
 REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME = 5000
 
 
@@ -531,7 +531,7 @@ def debugCommand(c):
         if sz is None or sz < 0 or sz > (1 << 32) - (1 << 20):
             addReplyError(c, "argument must be a memory value bigger than 1 and smaller than 4gb")
             return
-        server.quicklist_packed_threshold = sz or QUICKLIST_DEFAULT_PACKED_THRESHOLD
+        server.quicklist_packed_threshold = sz or QUICKLIST_PACKED_THRESHOLD
         addReply(c, shared.ok)
     elif sub == b"set-skip-checksum-validation" and argc == 3:
         server.skip_checksum_validation = _atoi(argv[2])

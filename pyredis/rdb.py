@@ -53,7 +53,8 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        OBJ_ENCODING_HT, OBJ_ENCODING_INT, OBJ_ENCODING_INTSET,
                        OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
                        OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_MODULE, OBJ_SET,
-                       OBJ_STREAM, OBJ_STRING, OBJ_ZSET, redisDb, redisObject, server, shared)
+                       OBJ_STREAM, OBJ_STRING, OBJ_ZSET, QUICKLIST_PACKED_THRESHOLD, redisDb,
+                       redisObject, server, shared)
 from .util import d2string, getRandomHexChars, mstime, string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
@@ -157,7 +158,6 @@ QUICKLIST_NODE_CONTAINER_PACKED = 2
 QUICKLIST_OPTIMIZATION_LEVEL = (4096, 8192, 16384, 32768, 65536)
 QUICKLIST_SIZE_SAFETY_LIMIT = 8192
 QUICKLIST_SIZE_ESTIMATE_OVERHEAD = 8
-QUICKLIST_PACKED_THRESHOLD = 1 << 30
 QUICKLIST_MIN_COMPRESS_BYTES = 48
 QUICKLIST_MIN_COMPRESS_IMPROVE = 8
 
@@ -402,7 +402,7 @@ def quicklist_nodes(elements, fill):
     cur_sz = 0
     # 1 GB unless DEBUG QUICKLIST-PACKED-THRESHOLD lowered it (tests do, to
     # get plain nodes without gigabyte elements).
-    plain_threshold = getattr(server, "quicklist_packed_threshold", QUICKLIST_PACKED_THRESHOLD)
+    plain_threshold = server.quicklist_packed_threshold
     for ele in elements:
         if type(ele) is not bytes:
             ele = bytes(ele) if not isinstance(ele, int) else b"%d" % ele

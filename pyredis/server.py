@@ -2458,7 +2458,6 @@ def initServerConfig():
     server.stat_total_eviction_exceeded_time = 0
     server.stat_querybuf_shrinks = 0
     server.pause_cron = 0
-    server.quicklist_packed_threshold = 1 << 30
     server.free_client_hooks.append(removeClientFromMemUsage)
     initConfigValues()
     createSharedObjects()

@@ -269,6 +269,10 @@ CHILD_TYPE_MODULE = 4
 
 # maxmemory policies (evict.c). The bits tell the eviction pool how to
 # sample: LRU, LFU or TTL, and whether only volatile keys qualify.
+# A list element this big or bigger gets a plain quicklist node of its own
+# (quicklist.c's packed_threshold; DEBUG QUICKLIST-PACKED-THRESHOLD lowers it).
+QUICKLIST_PACKED_THRESHOLD = 1 << 30
+
 MAXMEMORY_FLAG_LRU = 1 << 0
 MAXMEMORY_FLAG_LFU = 1 << 1
 MAXMEMORY_FLAG_ALLKEYS = 1 << 2
@@ -615,6 +619,7 @@ class redisServer:
         self.stat_client_outbuf_limit_disconnections = 0
         self.stat_peak_memory = 0
         self.dataset_memory = 0           # sum of every value's `mem` charge (object.py)
+        self.quicklist_packed_threshold = QUICKLIST_PACKED_THRESHOLD
         self.errors = {}                  # error code -> count, INFO errorstats
         self.inst_metric = [None] * STATS_METRIC_COUNT
         self.ipfd = []

@@ -129,16 +129,25 @@ def _exponent(sign, digits):
     return -e if sign == b"-" else e
 
 
+class _no_int_digit_limit:
+    """Lift Python's 4300-digit guard on int <-> str for a block: long
+    doubles reach ~4933 digits and Redis accepts such arguments (the
+    callers bound the length)."""
+
+    def __enter__(self):
+        self.old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+
+    def __exit__(self, *exc):
+        sys.set_int_max_str_digits(self.old)
+
+
 def _int_nolimit(digits, base=10):
-    """int(digits) without Python's 4300-digit guard (the callers bound the length)."""
+    """int(digits) without Python's 4300-digit guard."""
     if len(digits) < 4300 or base != 10:
         return int(digits, base)
-    old = sys.get_int_max_str_digits()
-    sys.set_int_max_str_digits(0)
-    try:
+    with _no_int_digit_limit():
         return int(digits)
-    finally:
-        sys.set_int_max_str_digits(old)
 
 
 def _decimal_fraction(s):
@@ -286,16 +295,12 @@ LD_STR_HEX = 2
 
 
 def _int_str(n):
-    """str(n) without Python's 4300-digit guard: long doubles reach ~4933 digits."""
+    """str(n) without Python's 4300-digit guard."""
     try:
         return str(n)
     except ValueError:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
+        with _no_int_digit_limit():
             return str(n)
-        finally:
-            sys.set_int_max_str_digits(old)
 
 
 def ld2string(value, mode=LD_STR_HUMAN):

@@ -73,6 +73,19 @@ def _reference_compress(data, out_len):
     lit = 0
     ip = 0
 
+    def copy_literal():
+        # One byte into the current run; a full run (32) is closed and a
+        # new header byte reserved.
+        nonlocal op, ip, lit
+        lit += 1
+        out[op] = data[ip]
+        op += 1
+        ip += 1
+        if lit == 32:
+            out[op - lit - 1] = lit - 1
+            lit = 0
+            op += 1
+
     def slot(p):
         h = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
         return ((h >> 8) - h * 5) & 0xFFFF
@@ -127,25 +140,11 @@ def _reference_compress(data, out_len):
         else:
             if op >= out_len:
                 return None
-            lit += 1
-            out[op] = data[ip]
-            op += 1
-            ip += 1
-            if lit == 32:
-                out[op - lit - 1] = lit - 1
-                lit = 0
-                op += 1
+            copy_literal()
     if op + 3 > out_len:
         return None
     while ip < n:
-        lit += 1
-        out[op] = data[ip]
-        op += 1
-        ip += 1
-        if lit == 32:
-            out[op - lit - 1] = lit - 1
-            lit = 0
-            op += 1
+        copy_literal()
     out[op - lit - 1] = lit - 1 if lit else 0
     op -= lit == 0
     return bytes(out[:op])
