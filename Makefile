@@ -3,7 +3,7 @@ PYTHON ?= python3
 PORT ?= 6379
 ARGS ?=
 
-.PHONY: run test test-fast lint bench bench-cron commands check-commands install
+.PHONY: run test test-fast lint bench bench-cron bench-floor commands check-commands install
 
 run:
 	$(PYTHON) -m pyredis --port $(PORT) $(ARGS)
@@ -30,6 +30,10 @@ check-commands:
 # redis-benchmark against pyredis and, where installed, a real redis-server.
 bench:
 	$(PYTHON) utils/bench.py
+
+# The ceiling: the least a CPython RESP server can do, beside pyredis and Redis.
+bench-floor:
+	$(PYTHON) utils/bench_floor.py
 
 # The housekeeping's cost: hz 10 vs hz 100, and the expire cycle with 1M keys.
 bench-cron:
