@@ -677,6 +677,8 @@ class redisServer:
         self.runid = ""
         self.replid = ""
         self.master_repl_offset = 0
+        self.clients_waiting_acks = []    # clients blocked in WAIT, newest first
+        self.get_ack_from_slaves = 0
         self.arch_bits = 64
         self.sentinel_mode = 0
         self.port = 6379
