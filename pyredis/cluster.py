@@ -119,7 +119,11 @@ def restoreCommand(c):
         addReplyError(c, "DUMP payload version or checksum are wrong")
         return
     rdb = rioInitWithBuffer()
-    rdb.buf = bytes(payload[:-10])
+    # The reader gets the whole payload, footer included, as Redis's
+    # rioInitWithBuffer(&payload, c->argv[3]->ptr) does: a value whose last
+    # length runs up to 10 bytes too far reads the version and CRC bytes
+    # as data and is accepted there, so it must be here too.
+    rdb.buf = bytes(payload)
     try:
         t = rdbLoadObjectType(rdb)
         obj = rdbLoadObject(t, rdb, key, c.db.id)

@@ -54,6 +54,7 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        OBJ_ENCODING_LISTPACK, OBJ_ENCODING_QUICKLIST, OBJ_ENCODING_RAW,
                        OBJ_ENCODING_SKIPLIST, OBJ_HASH, OBJ_LIST, OBJ_MODULE, OBJ_SET,
                        OBJ_STREAM, OBJ_STRING, OBJ_ZSET, QUICKLIST_PACKED_THRESHOLD, redisDb,
+                       CLIENT_MASTER,
                        redisObject, server, shared)
 from .util import d2string, getRandomHexChars, mstime, string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
@@ -65,7 +66,7 @@ from .object import (
     estimateObjectIdleTime, initObjectLRUOrLFU, unsharedObject,
 )
 from .server import getUsedMemory, hasActiveChildProcess, serverLog as _log, updateCachedTime
-from .t_zset import zset, zslInsert
+from .t_zset import c_strtod, zset, zslInsert
 
 REDIS_VERSION = "7.0.15"
 RDB_VERSION = 10
@@ -1266,11 +1267,14 @@ def rdbLoadLenByRef(rdb):
 
 
 def rdbLoadLen(rdb):
-    """Read a plain length (rdbLoadLen with isencoded NULL)."""
-    enc, n = rdbLoadLenByRef(rdb)
-    if enc:
-        rdbReportCorruptRDB(rdb, "Unexpected encoded length")
-    return n
+    """Read a plain length (rdbLoadLen with isencoded NULL).
+
+    Redis does not refuse an "encoded" first byte (11xxxxxx) here: with no
+    isencoded pointer to report it through, rdbLoadLenByRef hands back its
+    low 6 bits as the length. A count or container byte corrupted into
+    that range therefore loads as a small length, and so it does here.
+    """
+    return rdbLoadLenByRef(rdb)[1]
 
 
 def _need(rdb, n):
@@ -1300,6 +1304,12 @@ def rdbLoadLzfStringObject(rdb):
     clen = rdbLoadLen(rdb)
     ln = rdbLoadLen(rdb)
     p = _need(rdb, clen)
+    if ln == 0:
+        # Redis checks lzf_decompress's result against the announced
+        # length, and lzf_decompress returns 0 both for an error and for an
+        # empty output: with a length of 0 whatever compressed bytes follow
+        # "decompress" correctly to an empty string.
+        return b""
     try:
         return lzf_decompress(rdb.buf[p:p + clen], ln)
     except ValueError:
@@ -1352,10 +1362,47 @@ def rdbLoadDoubleValue(rdb):
     if n == 255:
         return float("-inf")
     q = _need(rdb, n)
-    try:
-        return float(rdb.buf[q:q + n])
-    except ValueError:
+    v = _sscanf_lg(rdb.buf[q:q + n])
+    if v is None:
         rdbReportCorruptRDB(rdb, "Invalid double value")
+    return v
+
+
+_C_SPACE = b" \t\n\v\f\r"
+_HEX_DIGITS_OR_DOT = b"0123456789abcdefABCDEF."
+
+
+def _sscanf_lg(text):
+    """The double sscanf(buf, "%lg") reads from `text` made a C string, or
+    None where it converts nothing (the test in rdbLoadDoubleValue).
+
+    It reads what strtod reads: blanks skipped, the longest number prefix,
+    the rest ignored, so "1.5abc" is 1.5 and "1e" is 1 (real Redis agrees).
+    glibc's scanf differs from strtod only where it has gone past the
+    number and cannot step back: "0x" with no hex digit or point after
+    it, and "inf" followed by a partial "inity", fail instead of reading
+    0 or inf.
+    """
+    nul = text.find(b"\x00")
+    if nul >= 0:
+        text = text[:nul]
+    value, consumed = c_strtod(text)
+    if not consumed:
+        return None
+    body = text.lstrip(_C_SPACE)
+    if body[:1] in (b"+", b"-"):
+        body = body[1:]
+    head = body[:2].lower()
+    if head == b"0x" and (len(body) == 2 or body[2] not in _HEX_DIGITS_OR_DOT):
+        return None
+    if body[:3].lower() == b"inf":
+        tail = body[3:8].lower()
+        k = 0
+        while k < len(tail) and tail[k] == b"inity"[k]:
+            k += 1
+        if 0 < k < 5:
+            return None
+    return value
 
 
 def rdbLoadBinaryDoubleValue(rdb):
@@ -1480,9 +1527,35 @@ def lp_fast_decode(lp):
     return out
 
 
-def _lp_values(rdb, blob, what):
+# sanitize-dump-payload's values (SANITIZE_DUMP_NO/YES/CLIENTS in server.h).
+SANITIZE_DUMP_NO = 0
+SANITIZE_DUMP_YES = 1
+SANITIZE_DUMP_CLIENTS = 2
+
+
+def rdb_deep_integrity_validation():
+    """Whether this load validates listpacks and intsets entry by entry:
+    the deep_integrity_validation flag computed at the top of rdbLoadObject.
+
+    "yes" always does; "clients" does for a RESTORE from an ordinary
+    client, but not while loading a file or for the master's commands.
+    (Redis also exempts ACL users with skip-sanitize-payload; pyredis has
+    no ACL users besides "default", which does not have that flag.)
+    """
+    mode = server.sanitize_dump_payload
+    if mode == SANITIZE_DUMP_CLIENTS:
+        c = server.current_client
+        return not (server.loading or (c is not None and c.flags & CLIENT_MASTER))
+    return mode == SANITIZE_DUMP_YES
+
+
+def _lp_values(rdb, blob, what, deep=False):
     try:
-        if server.sanitize_dump_payload == 1:     # yes: the deep check as well
+        if deep:
+            # Counted per listpack validated, as in rdbLoadObject: INFO
+            # stats reports it as dump_payload_sanitizations.
+            server.stat_dump_payload_sanitizations = \
+                getattr(server, "stat_dump_payload_sanitizations", 0) + 1
             if not lpValidateIntegrity(blob, True):
                 raise ValueError
         return lp_fast_decode(blob)
@@ -1499,11 +1572,25 @@ def _zl_values(rdb, blob, what):
         rdbReportCorruptRDB(rdb, "%s ziplist integrity check failed." % what)
 
 
+def zzlStrtod(vstr):
+    """The score of a ziplist/listpack zset entry (t_zset.c zzlStrtod):
+    strtod on at most 127 bytes, which never fails: text that is not a
+    number scores 0 and "2.5xyz" scores 2.5. Redis does not validate the
+    scores of a loaded zset listpack, even with sanitize-dump-payload yes,
+    so any bytes load."""
+    return c_strtod(bytes(vstr[:127]))[0]
+
+
 def _score(rdb, v):
-    try:
-        return float(v)
-    except ValueError:
-        rdbReportCorruptRDB(rdb, "Bad score in zset")
+    sc = zzlStrtod(v)
+    if sc != sc:
+        # Redis loads a "nan" score text too, and only trips over it (an
+        # assertion in zslInsert) once the set is big enough to become a
+        # skiplist. pyredis keeps every zset in a skiplist, so it refuses
+        # the payload instead: the one place it answers "Bad data format"
+        # where Redis may say OK.
+        rdbReportCorruptRDB(rdb, "Zset with NAN score detected")
+    return sc
 
 
 def rdbLoadObject(rdbtype, rdb, key, dbid):
@@ -1511,6 +1598,7 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
     have in memory afterwards, with the encoding its current config
     thresholds give (rdbLoadObject). Returns None for an empty collection
     (Redis skips those keys)."""
+    deep = rdb_deep_integrity_validation()
     if rdbtype == RDB_TYPE_STRING:
         v = rdbGenericLoadStringObject(rdb, RDB_LOAD_ENC)
         if type(v) is int:
@@ -1581,11 +1669,17 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
                                      QUICKLIST_NODE_CONTAINER_PACKED):
                     rdbReportCorruptRDB(rdb, "Quicklist integrity check failed.")
             blob = load(rdb)
+            if not blob:
+                # Redis refuses an empty node string outright, before
+                # looking at its container: an empty plain node would be
+                # an element without a node, an empty packed one no
+                # listpack at all.
+                rdbReportCorruptRDB(rdb, "Quicklist node of length 0")
             if container == QUICKLIST_NODE_CONTAINER_PLAIN:
                 items.append(blob)
                 continue
             if rdbtype == RDB_TYPE_LIST_QUICKLIST_2:
-                items.extend(_lp_values(rdb, blob, "Quicklist"))
+                items.extend(_lp_values(rdb, blob, "Quicklist", deep))
             else:
                 items.extend(_zl_values(rdb, blob, "Quicklist"))
         if not items:
@@ -1616,6 +1710,9 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
                 return None
             return _new(OBJ_LIST, OBJ_ENCODING_QUICKLIST, deque(vals))
         if rdbtype == RDB_TYPE_SET_INTSET:
+            if deep:
+                server.stat_dump_payload_sanitizations = \
+                    getattr(server, "stat_dump_payload_sanitizations", 0) + 1
             try:
                 if not intsetValidateIntegrity(blob, True):
                     raise ValueError
@@ -1629,7 +1726,7 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
             return _new(OBJ_SET, enc, {b"%d" % i for i in ints})
         if rdbtype in (RDB_TYPE_ZSET_ZIPLIST, RDB_TYPE_ZSET_LISTPACK):
             vals = _zl_values(rdb, blob, "Zset") if rdbtype == RDB_TYPE_ZSET_ZIPLIST \
-                else _lp_values(rdb, blob, "Zset")
+                else _lp_values(rdb, blob, "Zset", deep)
             if len(vals) & 1:
                 rdbReportCorruptRDB(rdb, "Zset listpack integrity check failed.")
             if not vals:
@@ -1642,7 +1739,7 @@ def rdbLoadObject(rdbtype, rdb, key, dbid):
             return _build_zset(pairs, enc)
         # hash ziplist / listpack
         vals = _zl_values(rdb, blob, "Hash") if rdbtype == RDB_TYPE_HASH_ZIPLIST \
-            else _lp_values(rdb, blob, "Hash")
+            else _lp_values(rdb, blob, "Hash", deep)
         if len(vals) & 1:
             rdbReportCorruptRDB(rdb, "Hash listpack integrity check failed.")
         if not vals:
@@ -1809,7 +1906,7 @@ def _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray):
                                 & MAXMEMORY_FLAG_NO_SHARED_INTEGERS) else redisObject
     EMBSTR, RAW = OBJ_ENCODING_EMBSTR, OBJ_ENCODING_RAW
     fast_ok = not lfu and not server.key_load_delay
-    sanitize = server.sanitize_dump_payload == 1
+    sanitize = rdb_deep_integrity_validation()
     hash_entries = server.hash_max_listpack_entries
     interval = server.loading_process_events_interval_bytes or (2 << 20)
     next_check = interval
