@@ -707,7 +707,7 @@ def _set_value(cfg, args, loading):
     if cfg.type == "enum" and cfg.flags & MULTI_ARG_CONFIG:
         val = 0
         for a in args:
-            v = cfg.enum.get(a.lower())
+            v = cfg.enum.get(a.split("\0", 1)[0].lower())
             if v is None:
                 return _enum_error(cfg)
             val |= v
@@ -721,7 +721,9 @@ def _set_value(cfg, args, loading):
         return "wrong number of arguments"
     arg = args[0]
     if cfg.type == "bool":
-        a = arg.lower()
+        # yesnotoi and the enum lookup compare C strings (strcasecmp): what
+        # follows a NUL byte is not seen, "yes\0junk" is yes.
+        a = arg.split("\0", 1)[0].lower()
         if a not in ("yes", "no"):
             return "argument must be 'yes' or 'no'"
         val = 1 if a == "yes" else 0
@@ -734,7 +736,7 @@ def _set_value(cfg, args, loading):
             if err:
                 return err
     elif cfg.type == "enum":
-        val = cfg.enum.get(arg.lower())
+        val = cfg.enum.get(arg.split("\0", 1)[0].lower())
         if val is None:
             return _enum_error(cfg)
     else:
@@ -761,7 +763,7 @@ def _parse_num(cfg, arg):
         # (stored negated), else the error.
         v = memtoull(arg)
         if v is None and cfg.fmt & PERCENT_CONFIG and len(arg) > 1 and arg.endswith("%"):
-            v = string2ll(arg[:-1].encode())
+            v = string2ll(arg[:-1].encode("utf-8", "surrogateescape"))
             if v is not None and v >= 0:
                 return -v
             v = None
@@ -774,7 +776,8 @@ def _parse_num(cfg, arg):
             return int(arg, 8)
         except ValueError:
             return "argument couldn't be parsed as an octal number"
-    v = string2ll(arg.encode())
+    # Not UTF-8 is possible (arguments are decoded with surrogates).
+    v = string2ll(arg.encode("utf-8", "surrogateescape"))
     if v is None:
         return "argument couldn't be parsed into an integer"
     return v
@@ -955,12 +958,22 @@ def configHelpCommand(c):
 def configGetCommand(c):
     """CONFIG GET pattern [pattern ...] (configGetCommand)."""
     matches = {}
+    # The matches dict compares its keys without case (externalStringType):
+    # a name typed in capitals is listed as typed, and is not listed again
+    # when a pattern also reaches it (nor is it when it comes second).
+    seen = set()
     for pat in c.argv[2:]:
         name = pat.decode("utf-8", "surrogateescape")
-        if not any(ch in name for ch in "[*?"):
+        # The glob test and the match read the pattern as a C string (up to
+        # a NUL byte); the exact lookup hashes all of it.
+        cpat = pat.split(b"\0", 1)[0]
+        if not any(ch in cpat for ch in b"[*?"):
+            if pat.lower() in seen:
+                continue
             cfg = lookupConfig(name)
-            if cfg is not None and name not in matches:
+            if cfg is not None:
                 matches[name] = cfg
+                seen.add(pat.lower())
             continue
         for key, cfg in CONFIGS.items():
             if cfg.flags & HIDDEN_CONFIG:
@@ -968,10 +981,11 @@ def configGetCommand(c):
             # Aliases are keys of their own, and 7.0 lists them beside the
             # canonical name ("CONFIG GET *" has both hash-max-ziplist-entries
             # and hash-max-listpack-entries); only a repeated key is skipped.
-            if key in matches:
+            if key.encode() in seen:
                 continue
-            if stringmatchlen(pat, key.encode(), True):
+            if stringmatchlen(cpat, key.encode(), True):
                 matches[key] = cfg
+                seen.add(key.encode())
     addReplyMapLen(c, len(matches))
     for key, cfg in matches.items():
         addReplyBulkCString(c, key)
@@ -1020,13 +1034,18 @@ def configSetCommand(c):
         if server.loading and cfg.flags & DENY_LOADING_CONFIG:
             deny_loading = invalid = True
             continue
-        if cfg in seen:
+        # Redis's config dict holds an alias as an entry of its own, named
+        # by the alias: a parameter given once by its name and once by its
+        # alias is no duplicate (both are set, the last wins), and an error
+        # names the entry that was looked up.
+        entry = cfg.alias if cfg.alias and name.lower() == cfg.alias else cfg.name
+        if (cfg, entry) in seen:
             errstr = "duplicate parameter"
             err_arg = name
             invalid = True
             continue
-        seen.add(cfg)
-        pairs.append((cfg, argv[i + 1].decode("utf-8", "surrogateescape")))
+        seen.add((cfg, entry))
+        pairs.append((cfg, entry, argv[i + 1].decode("utf-8", "surrogateescape")))
     if invalid:
         # The loading error first (clients may retry on it), then an
         # unknown name, then the rest: configSetCommand's precedence.
@@ -1039,10 +1058,10 @@ def configSetCommand(c):
             addReplyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
                                 err_arg, errstr)
         return
-    old = [(cfg, configGetValue(cfg)) for cfg, _ in pairs]
+    old = [(cfg, configGetValue(cfg)) for cfg, _, _ in pairs]
     applied = []
     applied_by = []
-    for cfg, val in pairs:
+    for cfg, entry, val in pairs:
         args = sdssplitargs(val) if cfg.flags & MULTI_ARG_CONFIG else [val.encode(
             "utf-8", "surrogateescape")]
         if args is None:
@@ -1053,11 +1072,11 @@ def configSetCommand(c):
         if err:
             _restore(old)
             addReplyErrorFormat(c, "CONFIG SET failed (possibly related to argument '%s') - %s",
-                                cfg.name, err)
+                                entry, err)
             return
         if cfg.apply and cfg.apply not in applied:
             applied.append(cfg.apply)
-            applied_by.append(cfg.name)
+            applied_by.append(entry)
     for fn, name in zip(applied, applied_by):
         err = fn()
         if err:

@@ -623,6 +623,9 @@ def memtoull(s):
     """
     if isinstance(s, (bytes, bytearray)):
         s = bytes(s).decode("latin-1")
+    # The C code reads a NUL-terminated string: whatever follows a NUL byte
+    # is not seen ("\0junk" is "", which is 0).
+    s = s.split("\0", 1)[0]
     if s[:1] == "-":
         return None
     i = 0
