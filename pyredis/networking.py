@@ -1012,6 +1012,9 @@ def addReplyError(c, err):
 
 def addReplyErrorFormat(c, fmt, *args):
     """addReplyError with printf-style formatting, newlines turned to spaces (addReplyErrorFormat)."""
+    if args:
+        # C's %s stops at a NUL byte: an argument with one is printed cut there.
+        args = tuple(a.split("\0", 1)[0] if isinstance(a, str) else a for a in args)
     s = (fmt % args) if args else fmt
     s = s.strip("\r\n").replace("\r", " ").replace("\n", " ")
     addReplyError(c, s)
@@ -1038,8 +1041,8 @@ def addReplyErrorExpireTime(c):
 def addReplySubcommandSyntaxError(c):
     """The error for an unknown subcommand (addReplySubcommandSyntaxError)."""
     cmd = argstr(c.argv[0]).upper()
-    addReplyErrorFormat(c, "unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
-                        argstr(c.argv[1]), cmd)
+    addReplyErrorFormat(c, "unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
+                        cstrarg(c.argv[1], 128), cmd)
 
 
 def addReplyHelp(c, help_lines):
@@ -1055,6 +1058,16 @@ def addReplyHelp(c, help_lines):
 
 def argstr(b):
     """An argument as text for error messages: bytes kept as they are, via surrogates."""
+    return b.decode("utf-8", "surrogateescape")
+
+
+def cstrarg(b, precision=None):
+    """An argument as C's "%s" (or "%.<precision>s") prints it, as text: cut
+    at its first NUL byte, then to at most `precision` bytes - bytes, not
+    characters, so a multi-byte UTF-8 character may be cut in half."""
+    b = b.split(b"\0", 1)[0]
+    if precision is not None:
+        b = b[:precision]
     return b.decode("utf-8", "surrogateescape")
 
 

@@ -32,7 +32,7 @@ from .networking import (
     acceptTcpHandler, addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString,
     addReplyBulkLongLong, addReplyError, addReplyErrorArity, addReplyErrorFormat,
     addReplyErrorObject, addReplyHelp, addReplyLongLong, addReplyMapLen, addReplyNull,
-    addReplySetLen, addReplyStatus, addReplyVerbatim, argstr,
+    addReplySetLen, addReplyStatus, addReplyVerbatim, argstr, cstrarg,
     checkClientPauseTimeoutAndReturnIfPaused, closeClientOnOutputBufferLimitReached,
     flushSlavesOutputBuffers, freeClient, freeClientAsync, freeClientsInAsyncFreeQueue,
     getClientMemoryUsage, getClientType, handleClientsWithPendingWrites, islocalClient,
@@ -423,16 +423,19 @@ def commandCheckExistence(c):
     """None if the command exists, else the error text (commandCheckExistence)."""
     if c.cmd is not None:
         return None
+    # The arguments are printed as C strings, by "%.128s": cut at a NUL byte
+    # and counted in bytes.
     if isContainerCommandBySds(c.argv[0]):
-        err = "unknown subcommand '%.128s'. Try %s HELP." % (argstr(c.argv[1]),
-                                                               argstr(c.argv[0]).upper())
+        err = "unknown subcommand '%s'. Try %s HELP." % (cstrarg(c.argv[1], 128),
+                                                           argstr(c.argv[0]).upper())
     else:
-        args = ""
+        args = b""
         for a in c.argv[1:]:
             if len(args) >= 128:
                 break
-            args += "'%s' " % argstr(a)[:128 - len(args)]
-        err = "unknown command '%.128s', with args beginning with: %s" % (argstr(c.argv[0]), args)
+            args += b"'%s' " % a.split(b"\0", 1)[0][:128 - len(args)]
+        err = "unknown command '%s', with args beginning with: %s" % (
+            cstrarg(c.argv[0], 128), argstr(args))
     return err.replace("\r", " ").replace("\n", " ")
 
 

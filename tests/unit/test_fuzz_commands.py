@@ -626,3 +626,14 @@ def test_config_values_and_names_read_as_c_strings(config_pair):
           ("CONFIG", "GET", b"maxmem\x00*"))
     cmd = ("CONFIG", "GET", b"maxmem*\x00junk")
     assert unordered(a.call(*cmd), pairs=True) == unordered(b.call(*cmd), pairs=True)
+
+
+def test_error_messages_print_arguments_as_c_strings(pair):
+    """Arguments quoted in errors go through C's %s / %.128s: cut at a NUL
+    byte, and 128 bytes (not characters) at most."""
+    e = "\u00e9" * 100        # 200 bytes of UTF-8
+    _same(pair,
+          (b"\x00abc", "x"), ("nosuch", "x\x00y", "z"), ("nosuch", "\x00" * 5, "abc"),
+          (e, "x"), ("nosuch", e, e), ("OBJECT", b"\x00x"), ("OBJECT", e),
+          ("CONFIG", e), ("CONFIG", "SET", b"nosuch\x00x", "1"), ("HELLO", "3", "foo\x00bar"),
+          ("PUBSUB", e, "x"), ("PUBSUB", b"a\x00b", "x"))
