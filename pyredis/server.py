@@ -69,7 +69,7 @@ COMMAND_MODULES = (
     "server", "networking", "db", "object", "t_string", "expire", "config", "acl", "debug",
     "t_list", "t_hash", "t_set", "t_zset", "bitops", "hyperloglog", "geo", "sort",
     "multi", "blocked", "pubsub", "notify", "rdb", "aof", "replication", "slowlog",
-    "latency", "evict", "cluster", "sentinel", "script", "t_stream", "tracking",
+    "latency", "evict", "cluster", "sentinel", "script", "t_stream", "tracking", "lolwut",
 )
 
 _LOG_CHARS = ".-*#"
