@@ -75,6 +75,12 @@ def _shape_extents(shape):
     return shape.height / 2, shape.width / 2
 
 
+def _cos(x):
+    """libm's cos: NaN for an infinite argument, where math.cos raises. An
+    infinite radius (GEOSEARCH ... BYRADIUS inf) reaches it that way."""
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
 def geohashBoundingBox(shape, bounds):
     """Fill bounds = [min_lon, min_lat, max_lon, max_lat] for the shape,
     widening longitude on the side nearer the pole (mirrors
@@ -87,9 +93,9 @@ def geohashBoundingBox(shape, bounds):
     width = shape.conversion * w
     lat_delta = rad_deg(height / EARTH_RADIUS_IN_METERS)
     long_delta_top = rad_deg(width / EARTH_RADIUS_IN_METERS
-                             / math.cos(deg_rad(latitude + lat_delta)))
+                             / _cos(deg_rad(latitude + lat_delta)))
     long_delta_bottom = rad_deg(width / EARTH_RADIUS_IN_METERS
-                                / math.cos(deg_rad(latitude - lat_delta)))
+                                / _cos(deg_rad(latitude - lat_delta)))
     southern_hemisphere = latitude < 0
     if southern_hemisphere:
         bounds[0] = longitude - long_delta_bottom
