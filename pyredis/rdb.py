@@ -908,6 +908,7 @@ def serverLog(level, fmt, *args):
 # The child: fork, report through a pipe, reap
 # ---------------------------------------------------------------------------
 CHILD_INFO_TYPE_CURRENT_INFO = 0
+CHILD_INFO_TYPE_AOF_COW_SIZE = 1
 CHILD_INFO_TYPE_RDB_COW_SIZE = 2
 _CHILD_INFO = struct.Struct("<iQQQ")   # type, keys, cow bytes, time ms
 
@@ -948,7 +949,8 @@ def sendChildInfo(info_type, keys, pname="RDB"):
     pipe = getattr(server, "child_info_pipe", None)
     if not pipe or os.getpid() == server.pid:
         return
-    cow = _private_dirty() if info_type == CHILD_INFO_TYPE_RDB_COW_SIZE else 0
+    cow = _private_dirty() if info_type in (CHILD_INFO_TYPE_RDB_COW_SIZE,
+                                            CHILD_INFO_TYPE_AOF_COW_SIZE) else 0
     try:
         os.write(pipe[1], _CHILD_INFO.pack(info_type, keys, cow, int(time.time() * 1000)))
     except OSError:
@@ -986,6 +988,9 @@ def receiveChildInfo():
                 server.stat_current_save_keys_processed = keys
             elif t == CHILD_INFO_TYPE_RDB_COW_SIZE:
                 server.stat_rdb_cow_bytes = cow
+                server.stat_current_save_keys_processed = keys
+            elif t == CHILD_INFO_TYPE_AOF_COW_SIZE:
+                server.stat_aof_cow_bytes = cow
                 server.stat_current_save_keys_processed = keys
 
 
@@ -2236,21 +2241,11 @@ def _info_persistence():
         ("rdb_last_cow_size", getattr(server, "stat_rdb_cow_bytes", 0)),
         ("rdb_last_load_keys_expired", getattr(server, "rdb_last_load_keys_expired", 0)),
         ("rdb_last_load_keys_loaded", getattr(server, "rdb_last_load_keys_loaded", 0)),
-        ("aof_enabled", 1 if server.aof_state else 0),
-        ("aof_rewrite_in_progress", 1 if server.child_type == 2 else 0),
-        ("aof_rewrite_scheduled", getattr(server, "aof_rewrite_scheduled", 0)),
-        ("aof_last_rewrite_time_sec", getattr(server, "aof_rewrite_time_last", -1)),
-        ("aof_current_rewrite_time_sec", -1),
-        ("aof_last_bgrewrite_status",
-         "ok" if getattr(server, "aof_lastbgrewrite_status", C_OK) == C_OK else "err"),
-        ("aof_rewrites", getattr(server, "stat_aof_rewrites", 0)),
-        ("aof_rewrites_consecutive_failures",
-         getattr(server, "stat_aofrw_consecutive_failures", 0)),
-        ("aof_last_write_status", "ok" if server.aof_last_write_status == C_OK else "err"),
-        ("aof_last_cow_size", getattr(server, "stat_aof_cow_bytes", 0)),
-        ("module_fork_in_progress", 0),
-        ("module_fork_last_cow_size", 0),
     ]
+    # The aof_* and module_fork_* lines, and with appendonly yes the AOF
+    # size block, come from the AOF module (aof.aofInfoFields).
+    from .aof import aofInfoFields
+    fields += aofInfoFields()
     if server.loading:
         total = getattr(server, "loading_total_bytes", 0)
         loaded = getattr(server, "loading_loaded_bytes", 0)

@@ -144,6 +144,30 @@ def rioRead(r, n):
     return bytes(r.buf[p:p + n])
 
 
+def rioWriteBulkCount(r, prefix, count):
+    """Write "<prefix><count>\r\n", a RESP array or bulk header; its length, or 0 on
+    error (rioWriteBulkCount). The AOF rewrite builds its commands from these."""
+    data = b"%c%d\r\n" % (prefix, count)
+    return len(data) if rioWrite(r, data) else 0
+
+
+def rioWriteBulkString(r, buf):
+    """Write `buf` as a RESP bulk string; bytes written, or 0 on error (rioWriteBulkString)."""
+    data = b"$%d\r\n%s\r\n" % (len(buf), buf)
+    return len(data) if rioWrite(r, data) else 0
+
+
+def rioWriteBulkLongLong(r, value):
+    """Write an integer as a bulk string of its decimal digits (rioWriteBulkLongLong)."""
+    return rioWriteBulkString(r, b"%d" % value)
+
+
+def rioWriteBulkDouble(r, d):
+    """Write a double as a bulk string, printed as C's "%.17g" does (rioWriteBulkDouble):
+    Python's %-formatting gives the same digits, and "inf"/"-inf" as glibc."""
+    return rioWriteBulkString(r, b"%.17g" % d)
+
+
 def rioTell(r):
     """Bytes read or written so far (rioTell)."""
     if r.backend == RIO_BACKEND_BUFFER and r.pos:

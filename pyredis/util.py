@@ -614,6 +614,47 @@ def sdscatrepr(s):
     return bytes(out)
 
 
+def sdsneedsrepr(s):
+    """Would `s` need quoting to be read back as one token (sds.c's sdsneedsrepr)?
+    True for a backslash, a quote, control or non-printable bytes and spaces."""
+    for c in s.encode("utf-8", "surrogateescape") if isinstance(s, str) else s:
+        if c in (92, 34) or c < 33 or c > 126:
+            return True
+    return False
+
+
+def makePath(path, filename):
+    """`path/filename` (util.c's makePath)."""
+    return "%s/%s" % (path, filename)
+
+
+def pathIsBaseName(path):
+    """True when `path` names a file with no directory part (util.c's pathIsBaseName)."""
+    return "/" not in path and "\\" not in path
+
+
+def dirExists(dname):
+    """Is `dname` an existing directory (util.c's dirExists)?"""
+    return os.path.isdir(dname)
+
+
+def fileExist(filename):
+    """Is `filename` an existing regular file (util.c's fileExist)?"""
+    return os.path.isfile(filename)
+
+
+def dirCreateIfMissing(dname):
+    """mkdir `dname` (mode 0755) unless it exists: 0, or -1 with the OSError
+    raised by mkdir returned as second value (util.c's dirCreateIfMissing sets errno)."""
+    try:
+        os.mkdir(dname, 0o755)
+    except FileExistsError:
+        return 0, None
+    except OSError as e:
+        return -1, e
+    return 0, None
+
+
 def memtoull(s):
     """Parse a memory amount with an optional unit (util.c's memtoull); None when invalid.
 
