@@ -97,3 +97,29 @@ def anetFdToString(sock, remote):
 def anetIsLoopback(ip):
     """Is `ip` a loopback address? (what protected mode lets through)."""
     return ip.startswith("127.") or ip == "::1" or ip.startswith("::ffff:127.")
+
+
+def anetTcpNonBlockConnect(addr, port):
+    """Start a non-blocking TCP connect to addr:port (anetTcpNonBlockConnect).
+
+    Returns the socket, its connect() in progress (EINPROGRESS), or raises
+    OSError when the name does not resolve or the connect fails at once.
+    Every address getaddrinfo gives is tried in turn, as anetTcpGenericConnect
+    does, so "localhost" works whether it resolves to ::1 or 127.0.0.1.
+    """
+    last = None
+    for family, type_, proto, _name, sa in socket.getaddrinfo(addr, port, 0, socket.SOCK_STREAM):
+        s = socket.socket(family, type_, proto)
+        s.setblocking(False)
+        try:
+            s.connect(sa)
+        except BlockingIOError:
+            return s
+        except OSError as e:
+            if e.errno == errno.EINPROGRESS:
+                return s
+            s.close()
+            last = e
+            continue
+        return s
+    raise last if last is not None else OSError(errno.EHOSTUNREACH, "no address")

@@ -284,3 +284,112 @@ def connPeerToString(conn):
 def connSockName(conn):
     """Return (ip, port) of our end (connSockName)."""
     return anetFdToString(conn.sock, False)
+
+
+def connConnect(conn, addr, port, connect_handler):
+    """Start a non-blocking connect; `connect_handler` runs when it completes or fails
+    (connSocketConnect). Returns 0, or -1 with conn.last_errno set."""
+    from .anet import anetTcpNonBlockConnect
+    try:
+        sock = anetTcpNonBlockConnect(addr, port)
+    except OSError as e:
+        conn.state = CONN_STATE_ERROR
+        conn.last_errno = e.errno or errno.EHOSTUNREACH
+        return -1
+    conn.sock = sock
+    conn.fd = sock.fileno()
+    conn.state = CONN_STATE_CONNECTING
+    conn.conn_handler = connect_handler
+    ae.aeCreateFileEvent(conn.el, conn.fd, ae.AE_WRITABLE, _connConnectDone, conn)
+    return 0
+
+
+def _connConnectDone(el, fd, clientData, mask):
+    """The writable event of a connect in progress: read SO_ERROR to learn how it ended,
+    then let connSocketEventHandler call the connect handler (Python-only split of
+    connSocketEventHandler's CONN_STATE_CONNECTING branch)."""
+    import socket as _socket
+    conn = clientData
+    if conn.state == CONN_STATE_CONNECTING:
+        err = conn.sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+        if err:
+            conn.last_errno = err
+            # The handler sees the error state and closes the connection.
+            conn.state = CONN_STATE_ERROR
+            ae.aeDeleteFileEvent(conn.el, conn.fd, ae.AE_WRITABLE)
+            handler = conn.conn_handler
+            conn.conn_handler = None
+            callHandler(conn, handler)
+            return
+        anetEnableTcpNoDelay(conn.sock)
+    # Leave only the handlers the connect handler installs: the writable
+    # event was ours, registered for the connect alone.
+    ae.aeDeleteFileEvent(conn.el, conn.fd, ae.AE_WRITABLE)
+    connSocketEventHandler(el, fd, conn, ae.AE_WRITABLE)
+
+
+def connGetLastError(conn):
+    """The text of the connection's last error (connSocketGetLastError)."""
+    import os
+    return os.strerror(conn.last_errno) if conn.last_errno else "no error"
+
+
+def connSyncWrite(conn, data, timeout_ms):
+    """Write all of `data`, waiting at most `timeout_ms` for the socket (connSyncWrite,
+    i.e. syncio.c's syncWrite). Returns the bytes written, or -1 on error or timeout."""
+    import select
+    import time as _time
+    view = memoryview(data)
+    deadline = _time.monotonic() + timeout_ms / 1000.0
+    total = 0
+    while view:
+        try:
+            n = conn.sock.send(view)
+        except (BlockingIOError, InterruptedError):
+            n = 0
+        except OSError as e:
+            conn.last_errno = e.errno or errno.EIO
+            return -1
+        total += n
+        view = view[n:]
+        if not view:
+            break
+        left = deadline - _time.monotonic()
+        if left <= 0:
+            conn.last_errno = errno.ETIMEDOUT
+            return -1
+        select.select([], [conn.sock], [], left)
+    return total
+
+
+def connSyncReadLine(conn, maxlen, timeout_ms):
+    """Read one line ending in \\n, waiting at most `timeout_ms` (connSyncReadLine, i.e.
+    syncio.c's syncReadLine). Reads byte by byte, as syncReadLine does, so nothing
+    past the line is consumed: the RDB payload follows right after. Returns the
+    line without its CR LF, or None on error or timeout."""
+    import select
+    import time as _time
+    deadline = _time.monotonic() + timeout_ms / 1000.0
+    line = bytearray()
+    while len(line) < maxlen:
+        try:
+            ch = conn.sock.recv(1)
+        except (BlockingIOError, InterruptedError):
+            left = deadline - _time.monotonic()
+            if left <= 0:
+                conn.last_errno = errno.ETIMEDOUT
+                return None
+            select.select([conn.sock], [], [], left)
+            continue
+        except OSError as e:
+            conn.last_errno = e.errno or errno.EIO
+            return None
+        if not ch:
+            conn.last_errno = errno.ECONNRESET
+            return None
+        if ch == b"\n":
+            if line and line[-1] == 13:
+                del line[-1]
+            return bytes(line)
+        line += ch
+    return bytes(line)

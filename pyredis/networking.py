@@ -30,7 +30,7 @@ from .connection import (CONN_STATE_CONNECTED, connAccept,
 from .server_h import (
     BLOCKED_NONE, BLOCKED_POSTPONE, BLOCKED_SHUTDOWN, CLIENT_ASKING, CLIENT_BLOCKED,
     CLIENT_CLOSE_AFTER_REPLY, CLIENT_CLOSE_ASAP, CLIENT_DIRTY_CAS, CLIENT_MASTER,
-    CLIENT_MONITOR, CLIENT_MULTI, CLIENT_NO_EVICT, CLIENT_PAUSE_ALL, CLIENT_PAUSE_OFF,
+    CLIENT_MASTER_FORCE_REPLY, CLIENT_MONITOR, CLIENT_MULTI, CLIENT_NO_EVICT, CLIENT_PAUSE_ALL, CLIENT_PAUSE_OFF,
     CLIENT_PAUSE_WRITE, CLIENT_PENDING_COMMAND, CLIENT_PENDING_WRITE, CLIENT_PROTECTED,
     CLIENT_PROTOCOL_ERROR, CLIENT_PUBSUB, CLIENT_PUSHING, CLIENT_READONLY, CLIENT_REPLY_OFF,
     CLIENT_REPLY_SKIP, CLIENT_REPLY_SKIP_NEXT, CLIENT_SLAVE, CLIENT_TRACKING,
@@ -39,8 +39,8 @@ from .server_h import (
     CLIENT_TYPE_NORMAL, CLIENT_TYPE_PUBSUB, CLIENT_TYPE_SLAVE, CLIENT_UNBLOCKED,
     CLIENT_UNIX_SOCKET, C_ERR, C_OK, LL_VERBOSE, LL_WARNING, NET_MAX_WRITES_PER_EVENT,
     OBJ_ENCODING_INT, PROTO_INLINE_MAX_SIZE, PROTO_IOBUF_LEN, PROTO_MBULK_BIG_ARG,
-    PROTO_REPLY_CHUNK_BYTES, PROTO_REQ_INLINE, PROTO_REQ_MULTIBULK, UNIT_MILLISECONDS, client,
-    server, shared,
+    PROTO_REPLY_CHUNK_BYTES, PROTO_REQ_INLINE, PROTO_REQ_MULTIBULK, SLAVE_STATE_ONLINE,
+    UNIT_MILLISECONDS, client, server, shared,
 )
 from .util import sdscatrepr, sdssplitargs, string2ll
 from .object import getLongLongFromObjectOrReply
@@ -406,7 +406,15 @@ def processInputBuffer(c):
             if processCommandAndResetClient(c) == C_ERR:
                 # The client was freed while running its command.
                 return C_ERR
-    if c.qb_pos:
+    if c.flags & CLIENT_MASTER:
+        # Our master's bytes are kept up to what has been applied and
+        # proxied to our own replicas (repl_applied), not up to what has been
+        # parsed: a MULTI block is passed on only once its EXEC has run.
+        if c.repl_applied:
+            c.querybuf = c.querybuf[c.repl_applied:]
+            c.qb_pos -= c.repl_applied
+            c.repl_applied = 0
+    elif c.qb_pos:
         c.querybuf = c.querybuf[c.qb_pos:]
         c.qb_pos = 0
     return C_OK
@@ -611,7 +619,10 @@ def processMultibulkBuffer(c):
                     setProtocolError("unauth bulk length", c)
                     c.multibulklen = mbl
                     return C_ERR
-                if bl >= PROTO_MBULK_BIG_ARG and qlen - pos < bl + 2:
+                # Not for our master: its stream must stay whole in the
+                # query buffer, which is what commandProcessed proxies on.
+                if bl >= PROTO_MBULK_BIG_ARG and qlen - pos < bl + 2 and \
+                        not c.flags & CLIENT_MASTER:
                     # A big argument not all here yet: give it a buffer of its
                     # own and let readQueryFromClient fill it (see there).
                     have = qb[pos:]
@@ -671,9 +682,22 @@ def processCommandAndResetClient(c):
 
 
 def commandProcessed(c):
-    """Bookkeeping after a command ran (commandProcessed): reset unless it blocked."""
-    if not c.flags & CLIENT_BLOCKED:
-        resetClient(c)
+    """Bookkeeping after a command ran (commandProcessed): reset unless it blocked;
+    for our master's link, advance the applied offset and pass what was applied
+    on to our own replicas and backlog (replicationFeedStreamFromMasterStream)."""
+    if c.flags & CLIENT_BLOCKED:
+        return
+    resetClient(c)
+    if c.flags & CLIENT_MASTER:
+        prev_offset = c.reploff
+        if not c.flags & CLIENT_MULTI:
+            c.reploff = c.read_reploff - len(c.querybuf) + c.qb_pos
+        applied = c.reploff - prev_offset
+        if applied:
+            from .replication import replicationFeedStreamFromMasterStream
+            replicationFeedStreamFromMasterStream(
+                c.querybuf[c.repl_applied:c.repl_applied + applied])
+            c.repl_applied += applied
 
 
 _RESET_CLIENT_FLAGS = (CLIENT_ASKING | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT
@@ -733,11 +757,14 @@ def prepareClientToWrite(c):
         return C_ERR
     if flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP) and not (flags & CLIENT_PUSHING):
         return C_ERR
-    if flags & CLIENT_MASTER:
+    if flags & CLIENT_MASTER and not (flags & CLIENT_MASTER_FORCE_REPLY):
         return C_ERR
     if c.conn is None:
         return C_ERR
-    if not (flags & CLIENT_PENDING_WRITE):
+    # A replica still in its full sync keeps what it is fed in its output
+    # buffer, unsent, until the RDB is through (putClientInPendingWriteQueue).
+    if not (flags & CLIENT_PENDING_WRITE) and (c.replstate == 0 or (
+            c.replstate == SLAVE_STATE_ONLINE and not c.repl_start_cmd_stream_on_ack)):
         c.flags = flags | CLIENT_PENDING_WRITE
         server.clients_pending_write.append(c)
     return C_OK

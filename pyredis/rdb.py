@@ -1111,17 +1111,109 @@ def backgroundSaveDoneHandlerDisk(exitcode, bysignal, childpid):
 def backgroundSaveDoneHandler(exitcode, bysignal):
     """Called from checkChildrenDone when the RDB child exits (backgroundSaveDoneHandler)."""
     childpid = server.rdb_child_pid
+    type_ = server.rdb_child_type
     receiveChildInfo()
     closeChildInfoPipe()
-    # Only the disk flavour exists here: diskless replication would add
-    # backgroundSaveDoneHandlerSocket for RDB_CHILD_TYPE_SOCKET.
-    backgroundSaveDoneHandlerDisk(exitcode, bysignal, childpid)
+    if type_ == RDB_CHILD_TYPE_SOCKET:
+        backgroundSaveDoneHandlerSocket(exitcode, bysignal)
+    else:
+        backgroundSaveDoneHandlerDisk(exitcode, bysignal, childpid)
     server.rdb_child_pid = -1
     server.rdb_child_type = RDB_CHILD_TYPE_NONE
     server.rdb_save_time_last = int(time.time()) - server.rdb_save_time_start
     server.rdb_save_time_start = -1
     server.stat_current_save_keys_processed = 0
     server.stat_current_save_keys_total = 0
+    # Replicas waiting for this RDB (the first stage of their SYNC) move on.
+    from .replication import updateSlavesWaitingBgsave
+    updateSlavesWaitingBgsave(C_OK if not bysignal and exitcode == 0 else C_ERR, type_)
+
+
+def backgroundSaveDoneHandlerSocket(exitcode, bysignal):
+    """A diskless transfer's child exited (backgroundSaveDoneHandlerSocket).
+
+    The child wrote to the replica sockets in blocking mode, and a socket's
+    blocking flag is shared with the parent: make them non-blocking again
+    before the event loop writes to them.
+    """
+    if not bysignal and exitcode == 0:
+        serverLog(LL_NOTICE, "Background RDB transfer terminated with success")
+    elif not bysignal and exitcode != 0:
+        serverLog(LL_WARNING, "Background transfer error")
+    else:
+        serverLog(LL_WARNING, "Background transfer terminated by signal %d", bysignal)
+    for conn in getattr(server, "rdb_pipe_conns", None) or ():
+        if conn.sock is not None:
+            try:
+                os.set_blocking(conn.fd, False)
+            except OSError:
+                pass
+    server.rdb_pipe_conns = None
+
+
+def rdbSaveToSlavesSockets(req, rsi):
+    """Diskless replication: fork a child that writes the RDB, framed by an EOF
+    mark, straight to the sockets of the replicas waiting for it
+    (rdbSaveToSlavesSockets).
+
+    Each replica is told +FULLRESYNC before the fork, so the stream it
+    collects from then on follows the snapshot exactly.
+
+    Deliberate difference: the child writes to the sockets itself, in
+    blocking mode with a send timeout of repl-timeout, as Redis did before
+    6.0. 7.0 has the child write to a pipe and the parent copy it to the
+    sockets from its event loop (needed for TLS, which pyredis lacks); here
+    that would pass every byte through the Python event loop once more. One
+    replica failing makes the child fail, and with it the transfer for all
+    the replicas that shared it: they reconnect and sync again.
+    """
+    from .replication import getPsyncInitialOffset, replicationSetupSlaveForFullResync
+    from .server_h import SLAVE_STATE_WAIT_BGSAVE_END, SLAVE_STATE_WAIT_BGSAVE_START
+    if hasActiveChildProcess():
+        return C_ERR
+    conns = []
+    for slave in server.slaves:
+        if slave.replstate == SLAVE_STATE_WAIT_BGSAVE_START:
+            if slave.slave_req != req:
+                continue
+            conns.append(slave.conn)
+            replicationSetupSlaveForFullResync(slave, getPsyncInitialOffset())
+    childpid = redisFork(CHILD_TYPE_RDB)
+    if childpid == 0:
+        retval = C_ERR
+        try:
+            import socket
+            fds = []
+            timeout = struct.pack("ll", server.repl_timeout, 0)
+            for conn in conns:
+                if conn is None or conn.sock is None:
+                    continue
+                os.set_blocking(conn.fd, True)
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
+                fds.append(conn.fd)
+            rdb = _rio.rioInitWithFdset(fds)
+            retval = rdbSaveRioWithEOFMark(req, rdb, rsi)
+            if retval == C_OK and rioFlush(rdb) == 0:
+                retval = C_ERR
+            if retval == C_OK:
+                sendChildInfo(CHILD_INFO_TYPE_RDB_COW_SIZE, sum(len(db.dict) for db in server.db))
+        except BaseException:
+            retval = C_ERR
+        exitFromChild(0 if retval == C_OK else 1)
+    if childpid == -1:
+        serverLog(LL_WARNING, "Can't save in background: fork: %s", "fork failed")
+        # The caller drops the replicas still waiting to start: put back
+        # those the setup above moved on.
+        for slave in server.slaves:
+            if slave.replstate == SLAVE_STATE_WAIT_BGSAVE_END:
+                slave.replstate = SLAVE_STATE_WAIT_BGSAVE_START
+        return C_ERR
+    serverLog(LL_NOTICE, "Background RDB transfer started by pid %d", childpid)
+    server.rdb_save_time_start = int(time.time())
+    server.rdb_child_pid = childpid
+    server.rdb_child_type = RDB_CHILD_TYPE_SOCKET
+    server.rdb_pipe_conns = conns
+    return C_OK
 
 
 def killRDBChild():

@@ -217,11 +217,32 @@ CLIENT_PAUSE_OFF = 0
 CLIENT_PAUSE_WRITE = 1
 CLIENT_PAUSE_ALL = 2
 
-# Replication roles/states (a replica issue will grow these)
+# Replication: a replica's link with its master (server.repl_state), in
+# 7.0's order; the handshake states run from RECEIVE_PING_REPLY to
+# RECEIVE_PSYNC_REPLY (slaveIsInHandshakeState relies on that).
 REPL_STATE_NONE = 0
 REPL_STATE_CONNECT = 1
-REPL_STATE_CONNECTED = 15
+REPL_STATE_CONNECTING = 2
+REPL_STATE_RECEIVE_PING_REPLY = 3
+REPL_STATE_SEND_HANDSHAKE = 4
+REPL_STATE_RECEIVE_AUTH_REPLY = 5
+REPL_STATE_RECEIVE_PORT_REPLY = 6
+REPL_STATE_RECEIVE_IP_REPLY = 7
+REPL_STATE_RECEIVE_CAPA_REPLY = 8
+REPL_STATE_SEND_PSYNC = 9
+REPL_STATE_RECEIVE_PSYNC_REPLY = 10
+REPL_STATE_TRANSFER = 11
+REPL_STATE_CONNECTED = 12
+# A replica as its master sees it (client.replstate).
+SLAVE_STATE_WAIT_BGSAVE_START = 6
+SLAVE_STATE_WAIT_BGSAVE_END = 7
+SLAVE_STATE_SEND_BULK = 8
 SLAVE_STATE_ONLINE = 9
+SLAVE_STATE_RDB_TRANSMITTED = 10
+# Capabilities a replica announces with REPLCONF capa (client.slave_capa).
+SLAVE_CAPA_NONE = 0
+SLAVE_CAPA_EOF = 1 << 0
+SLAVE_CAPA_PSYNC2 = 1 << 1
 
 # Log levels
 LL_DEBUG = 0
@@ -458,6 +479,9 @@ class client:
         "slave_listening_port", "slave_addr", "slave_capa", "cur_script", "paused_ops",
         "bufpos", "in_pending_writes", "last_cmd_name", "bigarg", "bigarg_len",
         "client_tracking_prefixes",
+        # replication.py: a replica's full sync and its master's stream
+        "repldbfd", "repldboff", "repldbsize", "replpreamble", "psync_initial_offset",
+        "slave_req", "repl_start_cmd_stream_on_ack", "repl_applied", "repl_last_partial_write",
     )
 
     def __init__(self):
@@ -526,6 +550,15 @@ class client:
         self.paused_ops = 0
         self.in_pending_writes = False
         self.last_cmd_name = None
+        self.repldbfd = None
+        self.repldboff = 0
+        self.repldbsize = 0
+        self.replpreamble = None
+        self.psync_initial_offset = 0
+        self.slave_req = 0
+        self.repl_start_cmd_stream_on_ack = 0
+        self.repl_applied = 0
+        self.repl_last_partial_write = 0
 
     def __repr__(self):
         return "<client id=%d fd=%d>" % (self.id, self.fd)
