@@ -346,6 +346,7 @@ class RealRedis:
     def __init__(self):
         self.srv = None
         self.crashes = []
+        self.sanitize = "no"
         self.start()
 
     def start(self):
@@ -364,7 +365,7 @@ class RealRedis:
         self.start()
 
     def restore(self, payload):
-        """RESTORE k with sanitize-dump-payload yes: the reply, or None
+        """RESTORE k (REPLACE): the reply, or None
         if the payload crashed Redis (it is then started again)."""
         try:
             return self.conn.call("RESTORE", "k", "0", payload, "REPLACE")
@@ -377,7 +378,7 @@ class RealRedis:
             except Exception:
                 pass
             self.restart()
-            self.conn.call("CONFIG", "SET", "sanitize-dump-payload", "yes")
+            self.conn.call("CONFIG", "SET", "sanitize-dump-payload", self.sanitize)
             return None
 
     def stop(self):
@@ -529,21 +530,23 @@ def test_seeds_restore_identically(ours, real, seeds):
 
 
 def test_mutations_without_sanitization_never_hurt_the_server(ours, conns, seeds):
-    verdicts = run_survival(ours, conns, seeds, "no", n_iter(25), seed=1)
+    verdicts = run_survival(ours, conns, seeds, "no", n_iter(80), seed=1)
     assert verdicts["ok"] and verdicts["err"]
 
 
 def test_mutations_with_sanitization_never_hurt_the_server(ours, conns, seeds):
-    verdicts = run_survival(ours, conns, seeds, "yes", n_iter(10), seed=2)
+    verdicts = run_survival(ours, conns, seeds, "yes", n_iter(30), seed=2)
     assert verdicts["ok"] and verdicts["err"]
 
 
-def differential(ours, real, conns, payloads):
-    """RESTORE each payload on both servers with sanitize-dump-payload yes;
+def differential(ours, real, conns, payloads, sanitize):
+    """RESTORE each payload on both servers with sanitize-dump-payload
+    `sanitize` (yes, or clients: the same for an ordinary client);
     returns the list of disagreements."""
     main, other = conns
-    main.call("CONFIG", "SET", "sanitize-dump-payload", "yes")
-    real.conn.call("CONFIG", "SET", "sanitize-dump-payload", "yes")
+    main.call("CONFIG", "SET", "sanitize-dump-payload", sanitize)
+    real.sanitize = sanitize
+    real.conn.call("CONFIG", "SET", "sanitize-dump-payload", sanitize)
     mismatches = []
     for what, p in payloads:
         ours_reply = check_survival(ours, main, other, p, what)
@@ -570,11 +573,16 @@ def differential(ours, real, conns, payloads):
     return mismatches
 
 
-def test_mutations_same_verdict_as_redis(ours, real, conns, seeds):
-    rnd = random.Random(3 + SEED)
+@pytest.mark.parametrize("sanitize,iterations,seed", [("yes", 80, 3), ("clients", 15, 4)])
+def test_mutations_same_verdict_as_redis(ours, real, conns, seeds, sanitize, iterations, seed):
+    rnd = random.Random(seed + SEED)
     payloads = [("%s #%d" % (name, i), mutate(rnd, payload))
-                for name, payload in sorted(seeds.items()) for i in range(n_iter(25))]
-    mismatches = differential(ours, real, conns, payloads)
+                for name, payload in sorted(seeds.items()) for i in range(n_iter(iterations))]
+    try:
+        mismatches = differential(ours, real, conns, payloads, sanitize)
+    finally:
+        real.sanitize = "no"
+        real.conn.call("CONFIG", "SET", "sanitize-dump-payload", "no")
     for what, p in real.crashes:
         print("real Redis crashed on %s: %r" % (what, p))
     assert not mismatches, "\n".join(
