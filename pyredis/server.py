@@ -324,10 +324,11 @@ def register_module_hooks():
     when each module is imported: modules are imported while the server
     module itself loads, long before initServerConfig. Idempotent.
     """
-    from . import rdb, t_hash, t_list, t_set, t_zset
+    from . import aof, rdb, t_hash, t_list, t_set, t_zset
     for module in (t_list, t_hash, t_set, t_zset):
         module._register_hooks()
     rdb.rdbRegister()
+    aof.aofRegister()
 
 
 def isContainerCommandBySds(name):
@@ -718,7 +719,9 @@ def call(c, flags):
     if srv.propagate_hooks and flags & CMD_CALL_PROPAGATE and \
             (cflags & CLIENT_PREVENT_PROP) != CLIENT_PREVENT_PROP and cmd.fullname != "exec":
         propagate_flags = PROPAGATE_NONE
-        if srv.dirty != dirty:
+        # A command that lowered dirty (DEBUG LOADAOF resets it) changed
+        # nothing to propagate: C clamps the negative difference to 0.
+        if srv.dirty > dirty:
             propagate_flags |= PROPAGATE_AOF | PROPAGATE_REPL
         if cflags & CLIENT_FORCE_REPL:
             propagate_flags |= PROPAGATE_REPL
@@ -1152,8 +1155,8 @@ def _persistence_function(module, name):
 def serverCronAofRewriteCheck():
     """auto-aof-rewrite-percentage/min-size: start BGREWRITEAOF when the AOF grew
     enough since the last rewrite (inline in serverCron in C)."""
-    if not server.aof_state or hasActiveChildProcess() or not server.aof_rewrite_perc:
-        return
+    if server.aof_state != 1 or hasActiveChildProcess() or not server.aof_rewrite_perc:
+        return      # 1 is AOF_ON: not while waiting for the first rewrite
     cur = getattr(server, "aof_current_size", 0)
     if cur <= server.aof_rewrite_min_size:
         return
@@ -1341,6 +1344,11 @@ def beforeSleep(eventLoop):
         hook()
     if server.also_propagate:
         propagatePendingCommands()
+    # The AOF is written (and with appendfsync always, fsynced) before any
+    # reply goes out: a client never sees a write acknowledged that a crash
+    # right now would lose.
+    if server.aof_state:
+        flushAppendOnlyFile(0)
     if server.clients_pending_write:
         handleClientsWithPendingWrites()
     if server.clients_to_close:
@@ -2569,6 +2577,9 @@ def createPidFile():
 
 def loadDataFromDisk():
     """Load the dataset at start-up: AOF if enabled, else the RDB (loadDataFromDisk)."""
+    if server.aof_state == 1:       # AOF_ON: the AOF holds the dataset, not dump.rdb
+        _persistence_function("aof", "loadDataFromAppendOnlyFiles")()
+        return
     loader = server.load_data_hook
     if loader is not None:
         loader()
@@ -2646,7 +2657,11 @@ def main(argv=None):
     createPidFile()
     serverLog(LL_NOTICE, "Running mode=standalone, port=%d.", server.port)
     serverLog(LL_WARNING, "Server initialized")
+    aof_step = lambda name: (_persistence_function("aof", name) or (lambda: None))()  # noqa: E731
+    aof_step("aofLoadManifestFromDisk")
     loadDataFromDisk()
+    aof_step("aofOpenIfNeededOnServerStart")
+    aof_step("aofDelHistoryFiles")
     tuneGarbageCollector()
     serverLog(LL_NOTICE, "Ready to accept connections")
     ae.aeMain(server.el)
