@@ -262,11 +262,31 @@ def createReplicationBacklog():
     # The first byte it will hold is the next one fed.
     bl.offset = server.master_repl_offset + 1
     server.repl_backlog = bl
+    set_repl_propagate_hook(True)
 
 
 def freeReplicationBacklog():
     """Drop the backlog (freeReplicationBacklog)."""
     server.repl_backlog = None
+    set_repl_propagate_hook(False)
+
+
+_REPL_HOOK = None
+
+
+def set_repl_propagate_hook(on):
+    """Keep replicationFeedSlaves in server.propagate_hooks exactly while there is a
+    backlog (Python-only). Replicas imply a backlog, and without either the
+    feed has nothing to do; an empty hook list is what lets call() skip
+    propagation altogether, so a server that never had a replica pays nothing."""
+    global _REPL_HOOK
+    if _REPL_HOOK is None:
+        _REPL_HOOK = (PROPAGATE_REPL, replicationFeedSlaves)
+    hooks = server.propagate_hooks
+    if on and _REPL_HOOK not in hooks:
+        hooks.append(_REPL_HOOK)
+    elif not on and _REPL_HOOK in hooks:
+        hooks.remove(_REPL_HOOK)
 
 
 def feedReplicationBacklog(data):
@@ -333,7 +353,7 @@ def _argbytes(a):
 def replicationFeedSlaves(dictid, argv):
     """Send one command to the replicas and the backlog as RESP (replicationFeedSlaves).
 
-    Registered as the PROPAGATE_REPL hook, so it runs for every command
+    The PROPAGATE_REPL hook while a backlog exists, so it runs for every command
     propagated (MULTI/EXEC wrapping done by propagatePendingCommands). A
     SELECT goes first when the database differs from the stream's last one
     (server.slaveseldb). A replica does nothing here: it passes its master's
@@ -1754,12 +1774,10 @@ def genReplicationInfo():
 
 def replicationRegister():
     """Plug replication into the server (Python-only; C calls these directly):
-    the stream feeder as the PROPAGATE_REPL hook, replicationCron, the
-    beforeSleep and freeClient parts, INFO replication, and the runtime
-    fields of replication in struct redisServer. Idempotent."""
-    hook = (PROPAGATE_REPL, replicationFeedSlaves)
-    if hook not in server.propagate_hooks:
-        server.propagate_hooks.append(hook)
+    replicationCron, the beforeSleep and freeClient parts, INFO replication,
+    and the runtime fields of replication in struct redisServer. Idempotent.
+    The stream feeder joins server.propagate_hooks with the backlog
+    (set_repl_propagate_hook)."""
     if replicationCron not in server.cron_hooks:
         server.cron_hooks.append(replicationCron)
     if replication_before_sleep not in server.before_sleep_hooks:

@@ -50,7 +50,7 @@ from .server_h import (
     CMD_STALE, CMD_WRITE, COMMAND_FLAG_NAMES, CONFIG_MAX_HZ, CONFIG_MIN_HZ, CONFIG_RUN_ID_SIZE,
     C_ERR, C_OK, LL_DEBUG, LL_NOTICE, LL_RAW, LL_VERBOSE, LL_WARNING, LRU_CLOCK_MAX,
     LRU_CLOCK_RESOLUTION, MAX_CLIENTS_PER_CLOCK_TICK, PROPAGATE_AOF, PROPAGATE_NONE,
-    PROPAGATE_REPL, SHUTDOWN_FORCE, SHUTDOWN_NOFLAGS, SHUTDOWN_NOSAVE, SHUTDOWN_NOW,
+    PROPAGATE_REPL, REPL_STATE_CONNECTED, SHUTDOWN_FORCE, SHUTDOWN_NOFLAGS, SHUTDOWN_NOSAVE, SHUTDOWN_NOW,
     SHUTDOWN_SAVE, STATS_METRIC_COMMAND, STATS_METRIC_COUNT, STATS_METRIC_NET_INPUT,
     STATS_METRIC_NET_OUTPUT, STATS_METRIC_SAMPLES, redisCommand, server, shared,
 )
@@ -329,6 +329,8 @@ def register_module_hooks():
         module._register_hooks()
     rdb.rdbRegister()
     aof.aofRegister()
+    from . import replication
+    replication.replicationRegister()
 
 
 def isContainerCommandBySds(name):
@@ -585,7 +587,7 @@ def processCommand(c):
                          "QUIT / RESET are allowed in this context" % cmd.fullname)
         return C_OK
 
-    if srv.masterhost and srv.repl_state != 15 and not srv.repl_serve_stale_data and \
+    if srv.masterhost and srv.repl_state != REPL_STATE_CONNECTED and not srv.repl_serve_stale_data and \
             not (cmd_flags & CMD_STALE):
         rejectCommand(c, shared.masterdownerr)
         return C_OK
