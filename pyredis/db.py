@@ -515,6 +515,8 @@ def parseScanCursorOrReply(c, o):
     sign ("-1" wraps to 2**64-1), an empty string (0), but no leading space,
     no trailing junk and nothing past 2**64-1.
     """
+    # strtoul reads a C string: a NUL byte ends the cursor ("\0junk" is 0).
+    o = o.split(b"\0", 1)[0]
     if o[:1].isspace():
         v = None
     else:
