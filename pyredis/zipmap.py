@@ -58,19 +58,33 @@ def zipmapValidateIntegrity(blob, deep=True):
     def out_of_range(q):
         return q < 2 or q > size - 1
 
+    # zipmapNext, which reads the map afterwards, steps over a <len> field
+    # by the size the length needs (1 byte below 254), not by the size it
+    # was written with. A length below 254 in the 5-byte form would make
+    # the two walks part ways (reads outside the map, CVE-2026-25243), so
+    # the Redis 7.0.15 builds carrying that fix refuse such a field, and
+    # so does this check.
+    def overlong(s, length):
+        return s != 1 and length < ZIPMAP_BIGLEN
+
     count = 0
     p = 1
     while zm[p] != ZIPMAP_END:
         s = zipmapGetEncodedLengthSize(zm[p])
         if out_of_range(p + s):
             return False
-        p += s + zipmapDecodeLength(zm, p)
+        length = zipmapDecodeLength(zm, p)
+        if overlong(s, length):
+            return False
+        p += s + length
         if out_of_range(p):
             return False
         s = zipmapGetEncodedLengthSize(zm[p])
         if out_of_range(p + s):
             return False
         length = zipmapDecodeLength(zm, p)
+        if overlong(s, length):
+            return False
         p += s
         free = zm[p]
         p += 1 + length + free

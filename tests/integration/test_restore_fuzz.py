@@ -751,3 +751,23 @@ def test_dump_payload_sanitizations_counts_deep_checks(ours, maybe_real):
             conn.call("CONFIG", "SET", "sanitize-dump-payload", "no")
             conn.call("DEL", "k")
             conn.close()
+
+
+@pytest.mark.parametrize("sanitize", ["no", "yes"])
+def test_an_overlong_zipmap_length_is_refused(ours, maybe_real, sanitize):
+    """A zipmap key or value length below 254 written in the 5-byte form
+    is refused by zipmapValidateIntegrity (the CVE-2026-25243 fix the
+    installed Redis 7.0.15 carries): zipmapNext would step over it by 1
+    byte and read the map from the wrong offsets. 254 and more in the
+    5-byte form is the normal encoding."""
+    get = [("HGETALL", "k")]
+    canonical = b"\x01\x03abc\x01\x00v\xff"
+    assert replies_for(ours, maybe_real, sanitize, footer(b"\x09" + s(canonical)), get) == \
+        [OK, b"*2\r\n$3\r\nabc\r\n$1\r\nv\r\n"]
+    for zm in (b"\x01\xfe\x03\x00\x00\x00abc\x01\x00v\xff",          # key length 3
+               b"\x01\x03abc\xfe\x01\x00\x00\x00\x00v\xff",          # value length 1
+               b"\x01\xfe\x03\x00\x00\x00\x04bc\x00\x00\xff"):       # would even parse shifted
+        assert replies_for(ours, maybe_real, sanitize, footer(b"\x09" + s(zm))) == [BAD_FORMAT]
+    big = b"\x01\xfe\xfe\x00\x00\x00" + b"k" * 254 + b"\x01\x00v\xff"
+    assert replies_for(ours, maybe_real, sanitize, footer(b"\x09" + s(big)), [("HLEN", "k")]) == \
+        [OK, b":1\r\n"]

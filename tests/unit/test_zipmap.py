@@ -33,6 +33,11 @@ def test_validation():
     assert not zipmapValidateIntegrity(blob[:1] + b"\x09" + blob[2:], True)  # key overruns
     with pytest.raises(ValueError):
         zipmapDecode(blob[:1] + b"\x09" + blob[2:])
+    # A length below 254 in the 5-byte form (key, then value) is refused:
+    # zipmapNext would step over it as 1 byte.
+    assert not zipmapValidateIntegrity(b"\x01\xfe\x03\x00\x00\x00foo\x03\x00bar\xff", True)
+    assert not zipmapValidateIntegrity(b"\x01\x03foo\xfe\x03\x00\x00\x00\x00bar\xff", True)
+    assert zipmapValidateIntegrity(zipmapEncode([(b"k" * 254, b"v" * 300)]), True)
 
 
 @pytest.fixture(scope="module")
