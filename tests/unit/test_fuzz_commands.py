@@ -23,7 +23,7 @@ Commands that cannot be deterministic or that would harm the servers or the
 connection are excluded (see EXCLUDED).
 
 Environment (for deep local runs; the defaults keep the test fast):
-  FUZZ_ITERATIONS  invocations per command (default 12)
+  FUZZ_ITERATIONS  invocations per command (default 40)
   FUZZ_SEED        base seed (default 7015)
   FUZZ_COMMANDS    comma-separated command names to restrict the run
 Every mismatch prints the command, both replies and the seed and iteration
@@ -41,7 +41,7 @@ from helpers.servers import encode_command
 
 from pyredis.commands import COMMAND_TABLE
 
-ITERATIONS = int(os.environ.get("FUZZ_ITERATIONS", "12"))
+ITERATIONS = int(os.environ.get("FUZZ_ITERATIONS", "40"))
 BASE_SEED = int(os.environ.get("FUZZ_SEED", "7015"))
 ONLY = {c.strip().lower() for c in os.environ.get("FUZZ_COMMANDS", "").split(",") if c.strip()}
 
@@ -645,9 +645,10 @@ def test_config_values_and_names_read_as_c_strings(config_pair):
           ("CONFIG", "SET", "hz", b"\x00\xff"),
           ("CONFIG", "SET", "hz", b"5\x00"),
           ("CONFIG", "SET", "set-max-intset-entries", b"\xff"),
-          ("CONFIG", "SET", b"maxmemory\x00junk", "5"),
-          ("CONFIG", "GET", b"maxmemory\x00junk"),
           ("CONFIG", "GET", b"maxmem\x00*"))
+    # Not compared: a name with a NUL after a real name ("maxmemory\0junk").
+    # Redis hashes all its bytes but compares up to the NUL, so it finds the
+    # parameter only when both hash to the same bucket, by its random seed.
     cmd = ("CONFIG", "GET", b"maxmem*\x00junk")
     assert unordered(a.call(*cmd), pairs=True) == unordered(b.call(*cmd), pairs=True)
 
