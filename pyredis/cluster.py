@@ -159,3 +159,37 @@ def restoreCommand(c):
     notifyKeyspaceEvent(NOTIFY_GENERIC, "restore", key, c.db.id)
     addReply(c, shared.ok)
     server.dirty += 1
+
+
+# ---------------------------------------------------------------------------
+# Cluster mode. pyredis serves standalone only (main() refuses to start with
+# cluster-enabled yes), so these are the answers a standalone Redis gives.
+# Keeping the commands, rather than letting them fall through as unknown,
+# matters to clients that probe with CLUSTER INFO or send READONLY and
+# branch on this exact error.
+# ---------------------------------------------------------------------------
+CLUSTER_DISABLED = "This instance has cluster support disabled"
+
+
+def clusterCommand(c):
+    """CLUSTER <subcommand> (clusterCommand): every subcommand, on a standalone server.
+
+    Unknown subcommands and wrong arities never get here: processCommand
+    answers them from the command table first, as in Redis.
+    """
+    addReplyError(c, CLUSTER_DISABLED)
+
+
+def askingCommand(c):
+    """ASKING (askingCommand): only meaningful in cluster mode."""
+    addReplyError(c, CLUSTER_DISABLED)
+
+
+def readonlyCommand(c):
+    """READONLY (readonlyCommand): only meaningful in cluster mode."""
+    addReplyError(c, CLUSTER_DISABLED)
+
+
+def readwriteCommand(c):
+    """READWRITE (readwriteCommand): only meaningful in cluster mode."""
+    addReplyError(c, CLUSTER_DISABLED)

@@ -2647,6 +2647,14 @@ def main(argv=None):
         if line:
             options.append(("line", line))
     loadServerConfig(configfile, options)
+    if server.cluster_enabled:
+        # Cluster mode (cluster.c's bus, slots and redirections) is not built.
+        # Serving standalone while the config asks for a cluster node would
+        # mislead every cluster-aware client, so refuse, as Redis refuses a
+        # configuration it cannot honour.
+        serverLog(LL_WARNING, "cluster-enabled yes: cluster mode is not built in pyredis; "
+                  "start it without cluster-enabled (standalone mode).")
+        return 1
     serverLog(LL_WARNING, "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo")
     serverLog(LL_WARNING, "Redis version=%s, bits=64, commit=00000000, modified=0, pid=%d, "
               "just started (pyredis)", REDIS_VERSION, os.getpid())
