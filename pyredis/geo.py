@@ -166,14 +166,15 @@ def decodeGeohash(bits):
 
 
 # Each 16-bit value with its bits spread to the even positions of 32 bits:
-# the interleave step of encoding, two lookups per coordinate.
-_SPREAD16 = [0] * 65536
-for _v in range(65536):
-    _e = 0
-    for _k in range(16):
-        _e |= ((_v >> _k) & 1) << (2 * _k)
-    _SPREAD16[_v] = _e
-del _v, _e, _k
+# the interleave step of encoding, two lookups per coordinate. Built, like
+# the tables above, from an 8-bit table: spreading all 65536 values bit by
+# bit is a million interpreted steps, a third of a second on every start.
+_SPREAD8 = [0] * 256
+for _v in range(256):
+    for _k in range(8):
+        _SPREAD8[_v] |= ((_v >> _k) & 1) << (2 * _k)
+_SPREAD16 = [_SPREAD8[_v & 0xFF] | (_SPREAD8[_v >> 8] << 16) for _v in range(65536)]
+del _v, _k, _SPREAD8
 
 
 def geo_score(longitude, latitude):
