@@ -13,6 +13,7 @@ the hook WATCH and client tracking hang on.
 """
 
 import random
+from itertools import islice
 
 from .server_h import (
     BLOCKED_SHUTDOWN, CLIENT_DENY_BLOCKING, C_ERR, C_OK, LOOKUP_NONE, LOOKUP_NONOTIFY,
@@ -40,6 +41,52 @@ from .server import abortShutdown, isShutdownInitiated, killRDBChild, prepareFor
 
 EXPIRE_FORCE_DELETE_EXPIRED = 1
 EXPIRE_AVOID_DELETE_EXPIRED = 2
+
+
+# Random picks, for RANDOMKEY here and for SPOP, SRANDMEMBER and HRANDFIELD
+# (t_set.py, t_hash.py). Redis draws from the hash table's buckets in O(1)
+# (dictGetFairRandomKey); a Python set or dict cannot be indexed, so a pick
+# would cost O(n). We keep a tuple snapshot of the members of the few containers picked from lately and draw
+# from it, rejecting members removed since: uniform over the live members as
+# long as none was added, which is why every add forgets the snapshot. It is
+# rebuilt when fewer than half of its entries are still live, so a loop of
+# SPOPs costs O(1) amortized per pop instead of O(n) (the alternative, an
+# index kept beside every set, would cost memory and time on every SADD).
+# The cache holds its containers (sets and dicts cannot be weakly referenced),
+# so a deleted key's members live on until a few other big containers have
+# been picked from: hence the small bound.
+_RANDOM_SNAPSHOTS = {}       # id(container) -> [container, members tuple]
+_RANDOM_SNAPSHOTS_MAX = 4
+
+
+def forget_random_snapshot(container):
+    """Drop the pick snapshot of a container that gained members."""
+    if _RANDOM_SNAPSHOTS:
+        _RANDOM_SNAPSHOTS.pop(id(container), None)
+
+
+def random_member(container):
+    """A uniformly random member (or key) of a non-empty set or dict."""
+    n = len(container)
+    if n < 64:
+        # Small: a direct skip is as cheap as the bookkeeping.
+        return next(islice(container, random.randrange(n), None))
+    entry = _RANDOM_SNAPSHOTS.get(id(container))
+    if entry is None or entry[0] is not container or n * 2 < len(entry[1]):
+        if entry is None and len(_RANDOM_SNAPSHOTS) >= _RANDOM_SNAPSHOTS_MAX:
+            _RANDOM_SNAPSHOTS.pop(next(iter(_RANDOM_SNAPSHOTS)))
+        entry = [container, tuple(container)]
+        _RANDOM_SNAPSHOTS[id(container)] = entry
+    snap = entry[1]
+    size = len(snap)
+    for _ in range(64):
+        m = snap[random.randrange(size)]
+        if m in container:
+            return m
+    # Unreachable while every add forgets the snapshot (at least half of it
+    # is live); if some path added members behind our back, start afresh.
+    _RANDOM_SNAPSHOTS.pop(id(container), None)
+    return next(islice(container, random.randrange(n), None))
 
 
 # ---------------------------------------------------------------------------
@@ -115,7 +162,10 @@ def lookupKeyWriteOrReply(c, key, reply):
 # ---------------------------------------------------------------------------
 def dbAdd(db, key, val):
     """Add a key that must not exist (dbAdd); wakes clients blocked on it."""
-    db.dict[key] = val
+    d = db.dict
+    d[key] = val
+    if _RANDOM_SNAPSHOTS:       # RANDOMKEY's snapshot no longer covers every key
+        _RANDOM_SNAPSHOTS.pop(id(d), None)
     if val.type in (OBJ_LIST, OBJ_ZSET, OBJ_STREAM) and db.blocking_keys:
         signalKeyAsReady(db, key, val.type)
     notifyKeyspaceEvent(NOTIFY_NEW, "new", key, db.id)
@@ -123,9 +173,12 @@ def dbAdd(db, key, val):
 
 def dbAddRDBLoad(db, key, val):
     """Add a key while loading: no notifications, reports duplicates (dbAddRDBLoad)."""
-    if key in db.dict:
+    d = db.dict
+    if key in d:
         return 0
-    db.dict[key] = val
+    d[key] = val
+    if _RANDOM_SNAPSHOTS:
+        _RANDOM_SNAPSHOTS.pop(id(d), None)
     update_key_memory(db, key)
     return 1
 
@@ -156,6 +209,8 @@ def setKey(c, db, key, val, flags):
         keyfound = lookupKeyWrite(db, key) is not None
     if not keyfound:
         d[key] = val
+        if _RANDOM_SNAPSHOTS:
+            _RANDOM_SNAPSHOTS.pop(id(d), None)
         if server.notify_keyspace_events & NOTIFY_NEW:
             notifyKeyspaceEvent(NOTIFY_NEW, "new", key, db.id)
         if db.blocking_keys and val.type in (OBJ_LIST, OBJ_ZSET, OBJ_STREAM):
@@ -180,26 +235,22 @@ def dbRandomKey(db):
 
     Like Redis, it deletes expired keys it happens to pick, and gives up the
     expiry check after 100 tries when every key is volatile on a replica.
+    The pick is random_member's: amortized O(1) while no key is added, where
+    copying the key list for each call would cost O(n).
     """
     d = db.dict
-    if not d:
-        return None
     maxtries = 100
     allvolatile = len(d) == len(db.expires)
-    keys = None
     while True:
-        if len(d) == 0:
+        if not d:
             return None
-        if keys is None or len(keys) != len(d):
-            keys = list(d)
-        key = random.choice(keys)
+        key = random_member(d)
         if key in db.expires:
             if allvolatile and server.masterhost:
                 maxtries -= 1
                 if maxtries == 0:
                     return key
             if expireIfNeeded(db, key, 0):
-                keys = None
                 continue
         return key
 

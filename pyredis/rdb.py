@@ -59,7 +59,7 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
 from .util import d2string, getRandomHexChars, mstime, string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
-from .db import emptyData
+from .db import emptyData, forget_random_snapshot
 from .evict import LFUDecrAndReturn, LFUGetTimeInMinutes
 from .object import (
     LRU_CLOCK, createStringObjectEncoded, createStringObjectFromLongLongForValue,
@@ -1956,6 +1956,10 @@ def rdbLoadRio(rdb, rdbflags, rsi, dbarray=None):
             ck = rdb_checksum_start(buf)
     try:
         loaded, expired = _rdb_load_body(rdb, rdbver, rdbflags, rsi, dbarray)
+        # The loader stores straight into the dicts; a RANDOMKEY snapshot
+        # taken before (DEBUG RELOAD NOFLUSH) would miss the new keys.
+        for db in dbarray:
+            forget_random_snapshot(db.dict)
         if rdbver >= 5:
             p = _need(rdb, 8)
             stored = int.from_bytes(buf[p:p + 8], "little")

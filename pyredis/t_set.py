@@ -24,8 +24,9 @@ import random
 from itertools import islice
 
 from .db import (
-    dbAdd, dbDelete, dbOverwrite, lookupKeyRead, lookupKeyWrite, parseScanCursorOrReply,
-    scanGenericCommand, setKey, signalModifiedKey,
+    _RANDOM_SNAPSHOTS, dbAdd, dbDelete, dbOverwrite, forget_random_snapshot, lookupKeyRead,  # noqa: F401
+    lookupKeyWrite, parseScanCursorOrReply, random_member, scanGenericCommand, setKey,
+    signalModifiedKey,
 )
 from .networking import (
     addReply,
@@ -139,51 +140,6 @@ def setTypeMembers(subject):
     if subject.encoding == OBJ_ENCODING_INTSET:
         return sorted(subject.ptr, key=int)
     return subject.ptr
-
-
-# Random picks. Redis draws from the hash table's buckets in O(1); a Python
-# set or dict cannot be indexed, so a pick would cost O(n). We keep a tuple
-# snapshot of the members of the few containers picked from lately and draw
-# from it, rejecting members removed since: uniform over the live members as
-# long as none was added, which is why every add forgets the snapshot. It is
-# rebuilt when fewer than half of its entries are still live, so a loop of
-# SPOPs costs O(1) amortized per pop instead of O(n) (the alternative, an
-# index kept beside every set, would cost memory and time on every SADD).
-# The cache holds its containers (sets and dicts cannot be weakly referenced),
-# so a deleted key's members live on until a few other big containers have
-# been picked from: hence the small bound.
-_RANDOM_SNAPSHOTS = {}       # id(container) -> [container, members tuple]
-_RANDOM_SNAPSHOTS_MAX = 4
-
-
-def forget_random_snapshot(container):
-    """Drop the pick snapshot of a container that gained members."""
-    if _RANDOM_SNAPSHOTS:
-        _RANDOM_SNAPSHOTS.pop(id(container), None)
-
-
-def random_member(container):
-    """A uniformly random member (or key) of a non-empty set or dict."""
-    n = len(container)
-    if n < 64:
-        # Small: a direct skip is as cheap as the bookkeeping.
-        return next(islice(container, random.randrange(n), None))
-    entry = _RANDOM_SNAPSHOTS.get(id(container))
-    if entry is None or entry[0] is not container or n * 2 < len(entry[1]):
-        if entry is None and len(_RANDOM_SNAPSHOTS) >= _RANDOM_SNAPSHOTS_MAX:
-            _RANDOM_SNAPSHOTS.pop(next(iter(_RANDOM_SNAPSHOTS)))
-        entry = [container, tuple(container)]
-        _RANDOM_SNAPSHOTS[id(container)] = entry
-    snap = entry[1]
-    size = len(snap)
-    for _ in range(64):
-        m = snap[random.randrange(size)]
-        if m in container:
-            return m
-    # Unreachable while every add forgets the snapshot (at least half of it
-    # is live); if some path added members behind our back, start afresh.
-    _RANDOM_SNAPSHOTS.pop(id(container), None)
-    return next(islice(container, random.randrange(n), None))
 
 
 def setTypeRandomElement(setobj):

@@ -437,3 +437,24 @@ def test_integers_loaded_under_lru_policy_are_private(debug_pair):
             conn.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
             conn.call("CONFIG", "SET", "maxmemory", "0")
             conn.call("FLUSHALL")
+
+
+def test_randomkey_sees_every_live_key(r):
+    """RANDOMKEY draws from a snapshot of the keys (amortized O(1)): keys
+    added after the snapshot must still come up, deleted ones never."""
+    r.mset({"k%d" % i: i for i in range(200)})
+    for _ in range(50):                      # the snapshot is taken by now
+        assert r.randomkey() is not None
+    r.set("fresh", 1)
+    seen = set()
+    for _ in range(5000):
+        seen.add(r.randomkey())
+        if b"fresh" in seen:
+            break
+    assert b"fresh" in seen
+    r.delete(*["k%d" % i for i in range(190)])
+    picks = {r.randomkey() for _ in range(300)}
+    assert picks <= {b"fresh"} | {b"k%d" % i for i in range(190, 200)}
+    assert len(picks) > 5
+    r.flushdb()
+    assert r.randomkey() is None
