@@ -51,7 +51,7 @@ from .server_h import (
     server,
     shared,
 )
-from .util import string2ll
+from .util import c_string, string2ll
 
 BITOP_AND = 0
 BITOP_OR = 1
@@ -385,7 +385,7 @@ def bitopCommand(c):
     C's word loop.
     """
     argv = c.argv
-    opname = argv[1].lower()
+    opname = c_string(argv[1]).lower()
     if opname == b"and":
         op = BITOP_AND
     elif opname == b"or":
@@ -441,7 +441,7 @@ def bitopCommand(c):
 
 def _parse_bit_or_byte(c, arg):
     """The optional BIT|BYTE unit word: 1 for BIT, 0 for BYTE, None after a syntax error."""
-    unit = arg.lower()
+    unit = c_string(arg).lower()
     if unit == b"bit":
         return 1
     if unit == b"byte":
@@ -639,7 +639,7 @@ def bitfieldGeneric(c, flags):
     j = 2
     while j < argc:
         remargs = argc - j - 1
-        subcmd = argv[j].lower()
+        subcmd = c_string(argv[j]).lower()
         if subcmd == b"get" and remargs >= 2:
             opcode = BITFIELDOP_GET
         elif subcmd == b"set" and remargs >= 3:
@@ -647,7 +647,7 @@ def bitfieldGeneric(c, flags):
         elif subcmd == b"incrby" and remargs >= 3:
             opcode = BITFIELDOP_INCRBY
         elif subcmd == b"overflow" and remargs >= 1:
-            name = argv[j + 1].lower()
+            name = c_string(argv[j + 1]).lower()
             j += 2
             if name == b"wrap":
                 owtype = BFOVERFLOW_WRAP

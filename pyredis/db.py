@@ -33,7 +33,7 @@ from .object import (
     createObject, createRawStringObject, dupStringObject, forget_db_memory,
     getIntFromObjectOrReply, getLongFromObjectOrReply, initObjectLRUOrLFU, update_key_memory,
 )
-from .util import d2string, fmt_double_g17, mstime, string2ll, stringmatchlen
+from .util import c_string, d2string, fmt_double_g17, mstime, string2ll, stringmatchlen
 from .evict import updateLFU
 from .latency import latencyAddSampleIfNeeded, latencyEndMonitor, latencyStartMonitor
 from .multi import touchAllWatchedKeysInDb, touchWatchedKey
@@ -602,7 +602,7 @@ def scanGenericCommand(c, o, cursor):
     typename = None
     while i < len(argv):
         j = len(argv) - i
-        opt = argv[i].lower()
+        opt = c_string(argv[i]).lower()
         if opt == b"count" and j >= 2:
             count = getLongFromObjectOrReply(c, argv[i + 1], None)
             if count is None:
@@ -617,7 +617,7 @@ def scanGenericCommand(c, o, cursor):
                 pat = None
             i += 2
         elif opt == b"type" and o is None and j >= 2:
-            typename = argv[i + 1].decode("latin-1").lower()
+            typename = c_string(argv[i + 1]).decode("latin-1").lower()
             i += 2
         else:
             addReplyErrorObject(c, shared.syntaxerr)
@@ -746,7 +746,7 @@ def getFlushCommandFlags(c):
         addReplyErrorObject(c, shared.syntaxerr)
         return None
     if len(c.argv) == 2:
-        opt = c.argv[1].lower()
+        opt = c_string(c.argv[1]).lower()
         if opt == b"sync":
             return 0
         if opt == b"async":
@@ -875,7 +875,7 @@ def copyCommand(c):
     argv = c.argv
     j = 3
     while j < len(argv):
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if opt == b"replace":
             replace = True
         elif opt == b"db" and j + 1 < len(argv):
@@ -985,7 +985,7 @@ def shutdownCommand(c):
     flags = 0
     abort = False
     for opt in c.argv[1:]:
-        o = opt.lower()
+        o = c_string(opt).lower()
         if o == b"nosave":
             flags |= SHUTDOWN_NOSAVE
         elif o == b"save":
@@ -1071,7 +1071,7 @@ def getKeysUsingKeySpecs(cmd, argv, search_flags=GET_KEYSPEC_DEFAULT):
             for i in positions:
                 if i >= argc or i < 1:
                     break
-                if argv[i].lower() == kw:
+                if c_string(argv[i]).lower() == kw:
                     first = i + 1
                     break
             if not first:
@@ -1235,7 +1235,7 @@ def sortGetKeys(cmd, argv):
     i = 2
     argc = len(argv)
     while i < argc:
-        arg = argv[i].lower()
+        arg = c_string(argv[i]).lower()
         for name, skip in skips:
             if arg == name:
                 i += skip
@@ -1257,7 +1257,7 @@ def migrateGetKeys(cmd, argv):
     if argc > 6:
         i = 6
         while i < argc:
-            arg = argv[i].lower()
+            arg = c_string(argv[i]).lower()
             if arg == b"keys":
                 if len(argv[3]) > 0:
                     num = 0     # a key and KEYS both: MIGRATE replies the syntax error
@@ -1275,7 +1275,7 @@ def georadiusGetKeys(cmd, argv):
     i = 5
     argc = len(argv)
     while i < argc:
-        arg = argv[i].lower()
+        arg = c_string(argv[i]).lower()
         if arg in (b"store", b"storedist") and i + 1 < argc:
             stored = i + 1
             i += 1
@@ -1292,7 +1292,7 @@ def xreadGetKeys(cmd, argv):
     i = 1
     argc = len(argv)
     while i < argc:
-        arg = argv[i].lower()
+        arg = c_string(argv[i]).lower()
         if arg in (b"block", b"count"):
             i += 1
         elif arg == b"group":
@@ -1315,7 +1315,7 @@ def xreadGetKeys(cmd, argv):
 def setGetKeys(cmd, argv):
     """SET key: read-write when GET is among the options (setGetKeys)."""
     for arg in argv[3:]:
-        if arg.lower() == b"get":
+        if c_string(arg).lower() == b"get":
             return [(1, ["RW", "ACCESS", "UPDATE"])]
     return [(1, ["OW", "UPDATE"])]
 
@@ -1327,7 +1327,7 @@ def bitfieldGetKeys(cmd, argv):
     argc = len(argv)
     while i < argc:
         remargs = argc - i - 1
-        arg = argv[i].lower()
+        arg = c_string(argv[i]).lower()
         if arg == b"get" and remargs >= 2:
             i += 2
         elif arg in (b"set", b"incrby") and remargs >= 3:

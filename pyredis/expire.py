@@ -29,7 +29,7 @@ from .server_h import (
     ACTIVE_EXPIRE_CYCLE_FAST, LLONG_MAX, LOOKUP_NOTOUCH, NOTIFY_GENERIC, UNIT_MILLISECONDS,
     UNIT_SECONDS, server, shared,
 )
-from .util import mstime, ustime
+from .util import c_string, mstime, ustime
 from .latency import latencyAddSampleIfNeeded
 from .server import propagatePendingCommands, rewriteClientCommandVector
 
@@ -200,7 +200,7 @@ def parseExtendedExpireArgumentsOrReply(c):
     """Parse NX/XX/GT/LT; the flags or None (parseExtendedExpireArgumentsOrReply)."""
     flags = 0
     for opt in c.argv[3:]:
-        o = opt.lower()
+        o = c_string(opt).lower()
         if o == b"nx":
             flags |= EXPIRE_NX
         elif o == b"xx":
@@ -210,7 +210,8 @@ def parseExtendedExpireArgumentsOrReply(c):
         elif o == b"lt":
             flags |= EXPIRE_LT
         else:
-            addReplyErrorFormat(c, "Unsupported option %s", opt.decode("utf-8", "surrogateescape"))
+            addReplyErrorFormat(c, "Unsupported option %s",
+                                c_string(opt).decode("utf-8", "surrogateescape"))
             return None
     if flags & EXPIRE_NX and flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT):
         addReplyError(c, "NX and XX, GT or LT options at the same time are not compatible")

@@ -72,7 +72,7 @@ from .t_zset import (
     zslInsert,
     zslValueLteMax,
 )
-from .util import ld2string
+from .util import c_string, ld2string
 from .server import rewriteClientCommandVector
 
 SORT_NONE = 0
@@ -232,7 +232,7 @@ def longLatFromMember(zobj, member):
 
 def extractUnitOrReply(c, unit):
     """Meters per unit for m, km, ft, mi; -1 after an error (extractUnitOrReply)."""
-    u = unit.lower()
+    u = c_string(unit).lower()
     if u == b"m":
         return 1.0
     if u == b"km":
@@ -410,7 +410,7 @@ def geoaddCommand(c):
     xx = nx = False
     longidx = 2
     while longidx < argc:
-        opt = argv[longidx].lower()
+        opt = c_string(argv[longidx]).lower()
         if opt == b"nx":
             nx = True
         elif opt == b"xx":
@@ -487,7 +487,7 @@ def georadiusGeneric(c, srcKeyIndex, flags):
     remaining = argc - base_args
     i = 0
     while i < remaining:
-        arg = argv[base_args + i].lower()
+        arg = c_string(argv[base_args + i]).lower()
         if arg == b"withdist":
             withdist = True
         elif arg == b"withhash":

@@ -21,7 +21,7 @@ from .server_h import (
     OBJ_HASH, OBJ_LIST, OBJ_SET, OBJ_SHARED_INTEGERS, OBJ_STRING, OBJ_ZSET, redisObject, server,
     shared,
 )
-from .util import mstime, string2d, string2ld, string2ll
+from .util import c_string, mstime, string2d, string2ld, string2ll
 
 _ENCODING_NAMES = {
     OBJ_ENCODING_RAW: "raw", OBJ_ENCODING_INT: "int", OBJ_ENCODING_HT: "hashtable",
@@ -803,7 +803,7 @@ def memoryCommand(c):
         samples = OBJ_COMPUTE_SIZE_DEF_SAMPLES
         j = 3
         while j < argc:
-            if argv[j].lower() == b"samples" and j + 1 < argc:
+            if c_string(argv[j]).lower() == b"samples" and j + 1 < argc:
                 samples = getLongLongFromObjectOrReply(c, argv[j + 1])
                 if samples is None:
                     return

@@ -45,6 +45,7 @@ from .server_h import (
 )
 from .t_list import createQuicklistObject
 from .t_zset import c_strtod, zsetConvert, zslGetElementByRank
+from .util import c_string
 
 SORT_OP_GET = 0
 
@@ -65,12 +66,6 @@ def createSortOperation(type, pattern):
     return redisSortOperation(type, pattern)
 
 
-def _c_string(s):
-    """The part of ``s`` a C string function sees: up to the first NUL."""
-    nul = s.find(b"\x00")
-    return s if nul < 0 else s[:nul]
-
-
 def _string_value(o):
     """The bytes of a string object, whatever its encoding."""
     if o.encoding == OBJ_ENCODING_INT:
@@ -87,7 +82,7 @@ def lookupKeyByPattern(db, pattern, subst):
     instead of a string value.  Returns bytes, or None when the pattern has
     no "*", the key is missing, or it has the wrong type.
     """
-    spat = _c_string(pattern)
+    spat = c_string(pattern)
     if spat == b"#":
         return subst
     p = spat.find(b"*")
@@ -119,7 +114,7 @@ def _strtod_score(s):
     """The numeric weight of ``s`` as sortCommandGeneric computes it with
     strtod: returns (score, error).  Everything up to the first NUL must
     parse; NaN and values out of double range (ERANGE) are errors."""
-    text = _c_string(s)
+    text = c_string(s)
     value, consumed = c_strtod(text)
     if consumed != len(text) or isnan(value):
         return 0.0, True
@@ -142,7 +137,7 @@ def _collate_key(s):
     """Sort key for strcoll in the C / C.UTF-8 locales, which is byte order
     of the C string (up to the first NUL).  Deliberate difference: other
     locales' collation rules are not applied."""
-    return _c_string(s)
+    return c_string(s)
 
 
 def _set_members(o):
@@ -186,7 +181,7 @@ def sortCommandGeneric(c, readonly):
     j = 2
     while j < argc:
         leftargs = argc - j - 1
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if opt == b"asc":
             desc = 0
         elif opt == b"desc":
@@ -208,7 +203,7 @@ def sortCommandGeneric(c, readonly):
             sortby = argv[j + 1]
             # A BY pattern with no "*" names one constant key: nothing to
             # sort by, so SORT keeps the container's own order.
-            if b"*" not in _c_string(sortby):
+            if b"*" not in c_string(sortby):
                 dontsort = 1
             elif server.cluster_enabled:
                 addReplyError(c, "BY option of SORT denied in Cluster mode.")

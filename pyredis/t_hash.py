@@ -56,7 +56,7 @@ from .server_h import (
 )
 from .t_list import bulk_items
 from .t_set import forget_random_snapshot, random_member
-from .util import ld2string, ld_round, string2ld, string2ll
+from .util import c_string, ld2string, ld_round, string2ld, string2ll
 from .server import rewriteClientCommandArgument
 
 OBJ_HASH_KEY = 1
@@ -526,7 +526,7 @@ def hrandfieldCommand(c):
         l = getRangeLongFromObjectOrReply(c, argv[2], -LLONG_MAX, LLONG_MAX, None)
         if l is None:
             return
-        if argc > 4 or (argc == 4 and argv[3].lower() != b"withvalues"):
+        if argc > 4 or (argc == 4 and c_string(argv[3]).lower() != b"withvalues"):
             addReplyErrorObject(c, shared.syntaxerr)
             return
         withvalues = argc == 4

@@ -43,6 +43,7 @@ from .server_h import (
 )
 from .server import alsoPropagate, rewriteClientCommandVector
 from .timeout import getTimeoutFromObjectOrReply
+from .util import c_string
 
 LIST_HEAD = 0
 LIST_TAIL = 1
@@ -222,7 +223,7 @@ def rpushxCommand(c):
 def linsertCommand(c):
     """LINSERT key BEFORE|AFTER pivot element (linsertCommand)."""
     argv = c.argv
-    opt = argv[2].lower()
+    opt = c_string(argv[2]).lower()
     if opt == b"after":
         where = LIST_TAIL
     elif opt == b"before":
@@ -526,7 +527,7 @@ def lposCommand(c):
     rank, count, maxlen = 1, -1, 0
     j = 3
     while j < argc:
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         moreargs = argc - 1 - j
         if opt == b"rank" and moreargs:
             j += 1
@@ -655,7 +656,7 @@ def lmoveHandlePush(c, dstkey, dstobj, value, where):
 def getListPositionFromObjectOrReply(c, arg):
     """LEFT -> LIST_HEAD, RIGHT -> LIST_TAIL, else a syntax error and None
     (getListPositionFromObjectOrReply)."""
-    a = arg.lower()
+    a = c_string(arg).lower()
     if a == b"right":
         return LIST_TAIL
     if a == b"left":
@@ -743,7 +744,7 @@ def lmpopGenericCommand(c, numkeys_idx, is_block):
     j = where_idx + 1
     while j < argc:
         moreargs = argc - 1 - j
-        if count == -1 and argv[j].lower() == b"count" and moreargs:
+        if count == -1 and c_string(argv[j]).lower() == b"count" and moreargs:
             j += 1
             count = getRangeLongFromObjectOrReply(c, argv[j], 1, LLONG_MAX,
                                                   "count should be greater than 0")

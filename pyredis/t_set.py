@@ -56,7 +56,7 @@ from .server_h import (
     shared,
 )
 from .t_list import bulk_items
-from .util import string2ll
+from .util import c_string, string2ll
 from .server import alsoPropagate, rewriteClientCommandVector
 
 SET_OP_UNION = 0
@@ -556,7 +556,7 @@ def sinterCardCommand(c):
     j = 2 + numkeys
     while j < argc:
         moreargs = argc - 1 - j
-        if argv[j].lower() == b"limit" and moreargs:
+        if c_string(argv[j]).lower() == b"limit" and moreargs:
             j += 1
             limit = getPositiveLongFromObjectOrReply(c, argv[j], "LIMIT can't be negative")
             if limit is None:

@@ -26,7 +26,7 @@ from .server_h import (
     OBJ_SHARED_INTEGERS, OBJ_STRING, SETKEY_ALREADY_EXIST, SETKEY_DOESNT_EXIST, SETKEY_KEEPTTL,
     UNIT_MILLISECONDS, UNIT_SECONDS, redisObject, server, shared,
 )
-from .util import ld2string, ld_round, mstime
+from .util import c_string, ld2string, ld_round, mstime
 from .expire import checkAlreadyExpired
 from .server import rewriteClientCommandVector
 
@@ -104,7 +104,7 @@ def setGenericCommand(c, flags, key, val, expire, unit, ok_reply, abort_reply):
     if not (flags & OBJ_SET_GET):
         addReply(c, ok_reply if ok_reply is not None else shared.ok)
     if flags & OBJ_SET_GET and expire is None:
-        argv = [a for j, a in enumerate(c.argv) if not (j >= 3 and a.lower() == b"get")]
+        argv = [a for j, a in enumerate(c.argv) if not (j >= 3 and c_string(a).lower() == b"get")]
         rewriteClientCommandVector(c, argv)
 
 
@@ -121,7 +121,7 @@ def parseExtendedStringArgumentsOrReply(c, command_type):
     argc = len(argv)
     j = 2 if command_type == COMMAND_GET else 3
     while j < argc:
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         has_next = j < argc - 1
         if opt == b"nx" and not (flags & OBJ_SET_XX) and command_type == COMMAND_SET:
             flags |= OBJ_SET_NX
@@ -554,7 +554,7 @@ def lcsCommand(c):
     b = b"" if objb is None else (b"%d" % objb.ptr if objb.encoding == OBJ_ENCODING_INT else objb.ptr)
     j = 3
     while j < len(argv):
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         moreargs = len(argv) - 1 - j
         if opt == b"idx":
             getidx = True

@@ -76,7 +76,7 @@ from .server_h import (
     NOTIFY_ZSET, OBJ_ENCODING_LISTPACK, OBJ_ENCODING_SKIPLIST, OBJ_SET, OBJ_ZSET, PROPAGATE_AOF,
     PROPAGATE_REPL, UNIT_SECONDS, redisObject, server, shared,
 )
-from .util import string2d
+from .util import c_string, string2d
 from .server import alsoPropagate, rewriteClientCommandVector
 from .timeout import getTimeoutFromObjectOrReply
 
@@ -1106,7 +1106,7 @@ def zaddGenericCommand(c, flags):
         # the usual "ZADD key 1 member" skips the lowercasing.
         if opt[:1] in _SCORE_FIRST_BYTES:
             break
-        opt = opt.lower()
+        opt = c_string(opt).lower()
         if opt == b"nx":
             flags |= ZADD_IN_NX
         elif opt == b"xx":
@@ -1564,7 +1564,7 @@ def zrangeGenericCommand(handler, argc_start, store, rangetype, direction):
     j = argc_start + 3
     while j < argc:
         leftargs = argc - j - 1
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if not store and opt == b"withscores":
             opt_withscores = 1
         elif opt == b"limit" and leftargs >= 2:
@@ -1940,7 +1940,7 @@ def zmpopGenericCommand(c, numkeys_idx, is_block):
     if where_idx >= argc:
         addReplyErrorObject(c, shared.syntaxerr)
         return None
-    w = argv[where_idx].lower()
+    w = c_string(argv[where_idx]).lower()
     if w == b"min":
         where = ZSET_MIN
     elif w == b"max":
@@ -1952,7 +1952,7 @@ def zmpopGenericCommand(c, numkeys_idx, is_block):
     j = where_idx + 1
     while j < argc:
         moreargs = argc - 1 - j
-        if count == -1 and argv[j].lower() == b"count" and moreargs:
+        if count == -1 and c_string(argv[j]).lower() == b"count" and moreargs:
             j += 1
             count = getRangeLongFromObjectOrReply(c, argv[j], 1, LONG_MAX,
                                                   "count should be greater than 0")
@@ -2154,7 +2154,7 @@ def zunionInterDiffGenericCommand(c, dstkey, numkeysIndex, op, cardinality_only)
     limit = 0
     remaining = argc - j
     while remaining:
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if (op != SET_OP_DIFF and not cardinality_only and remaining >= setnum + 1 and
                 opt == b"weights"):
             j += 1
@@ -2170,7 +2170,7 @@ def zunionInterDiffGenericCommand(c, dstkey, numkeysIndex, op, cardinality_only)
               opt == b"aggregate"):
             j += 1
             remaining -= 1
-            a = argv[j].lower()
+            a = c_string(argv[j]).lower()
             if a == b"sum":
                 aggregate = REDIS_AGGR_SUM
             elif a == b"min":
@@ -2399,7 +2399,7 @@ def zrandmemberCommand(c):
         l = getRangeLongFromObjectOrReply(c, argv[2], -LONG_MAX, LONG_MAX)
         if l is None:
             return
-        if len(argv) > 4 or (len(argv) == 4 and argv[3].lower() != b"withscores"):
+        if len(argv) > 4 or (len(argv) == 4 and c_string(argv[3]).lower() != b"withscores"):
             addReplyErrorObject(c, shared.syntaxerr)
             return
         withscores = 0

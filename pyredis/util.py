@@ -394,6 +394,27 @@ def fmt_double_g17(d):
 
 
 # ---------------------------------------------------------------------------
+# Option words
+# ---------------------------------------------------------------------------
+def c_string(arg):
+    """The argument as C code sees it through `argv[j]->ptr`: the bytes
+    before its first NUL.
+
+    Redis matches option words with `strcasecmp(c->argv[j]->ptr, "nx")`
+    (or strcmp), and the C compare ends at the argument's first NUL byte, so
+    `NX\0junk` is NX there. Option parsers compare `c_string(arg).lower()`
+    to the word to reply the same. One helper, rather than slicing at each
+    call site, keeps the rule in one place and the hot path cheap: an
+    argument without a NUL (all real traffic) comes back unchanged after a
+    single `in` test. Only for strcasecmp/strcmp sites: command and
+    subcommand lookup, keys, values and numbers read all the bytes.
+    """
+    if b"\0" not in arg:
+        return arg
+    return arg[:arg.index(b"\0")]
+
+
+# ---------------------------------------------------------------------------
 # Glob matching (util.c's stringmatchlen)
 # ---------------------------------------------------------------------------
 def _lower(c):
