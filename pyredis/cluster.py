@@ -29,7 +29,7 @@ from .rdb import (
 )
 from .rio import rioInitWithBuffer
 from .server import rewriteClientCommandArgument, rewriteClientCommandVector
-from .util import mstime
+from .util import c_string, mstime
 
 RDB_VERSION = 10
 
@@ -75,7 +75,7 @@ def restoreCommand(c):
     replace = absttl = False
     j = 4
     while j < len(argv):
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         additional = len(argv) - j - 1
         if opt == b"replace":
             replace = True

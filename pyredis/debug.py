@@ -44,7 +44,7 @@ from .object import (
     strEncoding,
 )
 from .server import _persistence_function, propagateNow, serverLog
-from .util import getRandomHexChars, memtoull
+from .util import c_string, getRandomHexChars, memtoull
 
 DEBUG_HELP = [
     "AOF-FLUSH-SLEEP <microsec>",
@@ -188,7 +188,7 @@ def debugReload(c):
     rdbSave / emptyData / rdbLoad, as debug.c does).
     """
     for opt in c.argv[2:]:
-        if opt.lower() not in (b"merge", b"noflush", b"nosave"):
+        if c_string(opt).lower() not in (b"merge", b"noflush", b"nosave"):
             addReplyError(c, "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
             return
     fn = _persistence("rdb", "debugReload")
@@ -366,7 +366,7 @@ def debugPopulate(c):
 
 def debugProtocol(c):
     """DEBUG PROTOCOL type: a sample reply of each RESP type."""
-    name = c.argv[2].lower()
+    name = c_string(c.argv[2]).lower()
     if name == b"string":
         addReplyBulkCString(c, "Hello World")
     elif name == b"integer":
@@ -468,7 +468,7 @@ def debugCommand(c):
     """DEBUG <subcommand> (debugCommand): test and introspection helpers."""
     argv = c.argv
     argc = len(argv)
-    sub = argv[1].lower()
+    sub = c_string(argv[1]).lower()
     entry = DEBUG_SUBCOMMANDS.get(sub)
     if entry is not None and ((entry[0] > 0 and argc == entry[0]) or
                               (entry[0] < 0 and argc >= -entry[0])):
@@ -576,9 +576,9 @@ def debugCommand(c):
         server.pause_cron = _atoi(argv[2])
         addReply(c, shared.ok)
     elif sub == b"replybuffer" and argc == 4:
-        what = argv[2].lower()
+        what = c_string(argv[2]).lower()
         if what == b"peak-reset-time":
-            v = argv[3].lower()
+            v = c_string(argv[3]).lower()
             if v == b"never":
                 server.reply_buffer_peak_reset_time = -1
             elif v == b"reset":
@@ -594,7 +594,7 @@ def debugCommand(c):
             addReplySubcommandSyntaxError(c)
             return
         addReply(c, shared.ok)
-    elif sub == b"clusterlink" and argc == 5 and argv[2].lower() == b"kill":
+    elif sub == b"clusterlink" and argc == 5 and c_string(argv[2]).lower() == b"kill":
         addReplyError(c, "Debug option only available for cluster mode enabled setup!")
     else:
         addReplySubcommandSyntaxError(c)

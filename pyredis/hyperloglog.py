@@ -44,6 +44,7 @@ from .server_h import (
     server,
     shared,
 )
+from .util import c_string
 
 C_OK = 0
 C_ERR = -1
@@ -947,7 +948,7 @@ def pfselftestCommand(c):
 def pfdebugCommand(c):
     """PFDEBUG GETREG|DECODE|ENCODING|TODENSE key (pfdebugCommand)."""
     argv = c.argv
-    cmd = argstr(argv[1])
+    cmd = argstr(c_string(argv[1]))            # strcasecmp'd and printed as a C string
     o = lookupKeyWrite(c.db, argv[2])
     if o is None:
         addReplyError(c, "The specified key does not exist")
@@ -955,7 +956,7 @@ def pfdebugCommand(c):
     if isHLLObjectOrReply(c, o) != C_OK:
         return
     hll = hll_unshare(o).ptr
-    sub = argv[1].lower()
+    sub = c_string(argv[1]).lower()
     if sub not in (b"getreg", b"decode", b"encoding", b"todense"):
         addReplyErrorFormat(c, "Unknown PFDEBUG subcommand '%s'", cmd)
         return

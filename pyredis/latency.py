@@ -23,6 +23,7 @@ from .networking import (
     addReplyVerbatim,
 )
 from .server import _each_command, lookupCommandBySds
+from .util import c_string
 
 LATENCY_TS_LEN = 160
 
@@ -419,7 +420,8 @@ def latencyCommand(c):
     argc = len(argv)
     sub = argv[1].lower()
     if sub == b"history" and argc == 3:
-        ts = server.latency_events.get(argv[2].decode("latin-1"))
+        # The event dict hashes and compares C strings (strlen, strcmp).
+        ts = server.latency_events.get(c_string(argv[2]).decode("latin-1"))
         if ts is None:
             addReplyArrayLen(c, 0)
             return
@@ -431,7 +433,7 @@ def latencyCommand(c):
             addReplyLongLong(c, s.time)
             addReplyLongLong(c, s.latency)
     elif sub == b"graph" and argc == 3:
-        event = argv[2].decode("latin-1")
+        event = c_string(argv[2]).decode("latin-1")
         ts = server.latency_events.get(event)
         if ts is None:
             addReplyErrorFormat(c, "No samples available for event '%s'", event)
@@ -452,7 +454,7 @@ def latencyCommand(c):
         if argc == 2:
             addReplyLongLong(c, latencyResetEvent(None))
         else:
-            addReplyLongLong(c, sum(latencyResetEvent(a.decode("latin-1")) for a in argv[2:]))
+            addReplyLongLong(c, sum(latencyResetEvent(c_string(a).decode("latin-1")) for a in argv[2:]))
     elif sub == b"histogram" and argc >= 2:
         cmds = _histogram_commands(c)
         addReplyMapLen(c, len(cmds))

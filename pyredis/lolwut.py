@@ -25,6 +25,7 @@ import struct
 from . import REDIS_VERSION
 from .networking import addReplyVerbatim
 from .object import getLongFromObjectOrReply
+from .util import c_string
 
 RAND_MAX = 0x7FFFFFFF  # glibc's: rand() returns 31 bits
 
@@ -59,7 +60,7 @@ def _rand():
 def _strcasecmp_eq(arg, word):
     """strcasecmp(arg, word) == 0. The C compare stops at the argument's
     first NUL byte, so `VERSION\\0junk` counts as VERSION in Redis too."""
-    return arg.split(b"\0", 1)[0].lower() == word
+    return c_string(arg).lower() == word
 
 
 # ---------------------------------------------------------------------------

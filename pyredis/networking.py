@@ -42,7 +42,7 @@ from .server_h import (
     PROTO_REPLY_CHUNK_BYTES, PROTO_REQ_INLINE, PROTO_REQ_MULTIBULK, SLAVE_STATE_ONLINE,
     UNIT_MILLISECONDS, client, server, shared,
 )
-from .util import sdscatrepr, sdssplitargs, string2ll
+from .util import c_string, sdscatrepr, sdssplitargs, string2ll
 from .object import getLongLongFromObjectOrReply
 from .timeout import getTimeoutFromObjectOrReply
 
@@ -1259,7 +1259,7 @@ def getClientType(c):
 
 
 def getClientTypeByName(name):
-    name = name.lower()
+    name = name.split("\0", 1)[0].lower()      # strcasecmp: a C string
     return {"normal": CLIENT_TYPE_NORMAL, "slave": CLIENT_TYPE_SLAVE,
             "replica": CLIENT_TYPE_SLAVE, "pubsub": CLIENT_TYPE_PUBSUB,
             "master": CLIENT_TYPE_MASTER}.get(name, -1)
@@ -1496,12 +1496,12 @@ def clientCommand(c):
     elif sub == b"list":
         type_ = -1
         o = None
-        if argc == 4 and argv[2].lower() == b"type":
+        if argc == 4 and c_string(argv[2]).lower() == b"type":
             type_ = getClientTypeByName(argstr(argv[3]))
             if type_ == -1:
-                addReplyErrorFormat(c, "Unknown client type '%s'", argstr(argv[3]))
+                addReplyErrorFormat(c, "Unknown client type '%s'", cstrarg(argv[3]))
                 return
-        elif argc > 3 and argv[2].lower() == b"id":
+        elif argc > 3 and c_string(argv[2]).lower() == b"id":
             o = []
             for a in argv[3:]:
                 cid = getLongLongFromObjectOrReply(c, a, "Invalid client ID")
@@ -1518,7 +1518,7 @@ def clientCommand(c):
             o = getAllClientsInfoString(type_)
         addReplyVerbatim(c, o, "txt")
     elif sub == b"reply" and argc == 3:
-        mode = argv[2].lower()
+        mode = c_string(argv[2]).lower()
         if mode == b"on":
             c.flags &= ~(CLIENT_REPLY_SKIP | CLIENT_REPLY_OFF)
             addReply(c, shared.ok)
@@ -1530,7 +1530,7 @@ def clientCommand(c):
         else:
             addReplyErrorObject(c, shared.syntaxerr)
     elif sub == b"no-evict" and argc == 3:
-        mode = argv[2].lower()
+        mode = c_string(argv[2]).lower()
         if mode == b"on":
             c.flags |= CLIENT_NO_EVICT
             addReply(c, shared.ok)
@@ -1557,7 +1557,7 @@ def clientCommand(c):
     elif sub == b"pause" and (argc == 3 or argc == 4):
         pause_type = CLIENT_PAUSE_ALL
         if argc == 4:
-            mode = argv[3].lower()
+            mode = c_string(argv[3]).lower()
             if mode == b"write":
                 pause_type = CLIENT_PAUSE_WRITE
             elif mode != b"all":
@@ -1602,7 +1602,7 @@ def clientTrackingCommand(c):
     j = 3
     while j < argc:
         moreargs = argc - 1 - j
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if opt == b"redirect" and moreargs:
             j += 1
             if redir != 0:
@@ -1632,7 +1632,7 @@ def clientTrackingCommand(c):
             return
         j += 1
 
-    mode = argv[2].lower()
+    mode = c_string(argv[2]).lower()
     if mode == b"on":
         if not (options & CLIENT_TRACKING_BCAST) and prefixes:
             addReplyError(c, "PREFIX option requires BCAST mode to be enabled")
@@ -1672,7 +1672,7 @@ def clientCachingCommand(c):
         addReplyError(c, "CLIENT CACHING can be called only when the client is in tracking mode "
                       "with OPTIN or OPTOUT mode enabled")
         return
-    opt = c.argv[2].lower()
+    opt = c_string(c.argv[2]).lower()
     if opt == b"yes":
         if not c.flags & CLIENT_TRACKING_OPTIN:
             addReplyError(c, "CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
@@ -1729,7 +1729,7 @@ def clientUnblockCommand(c):
     """
     unblock_error = False
     if len(c.argv) == 4:
-        mode = c.argv[3].lower()
+        mode = c_string(c.argv[3]).lower()
         if mode == b"timeout":
             unblock_error = False
         elif mode == b"error":
@@ -1765,13 +1765,13 @@ def clientKillCommand(c):
     id = 0
     skipme = True
     if argc == 3:
-        addr = argstr(argv[2])
+        addr = argstr(c_string(argv[2]))
         skipme = False
     elif argc > 3:
         i = 2
         while i < argc:
             moreargs = argc > i + 1
-            opt = argv[i].lower()
+            opt = c_string(argv[i]).lower()
             if opt == b"id" and moreargs:
                 tmp = getLongLongFromObjectOrReply(c, argv[i + 1], "client-id should be greater than 0")
                 if tmp is None:
@@ -1783,19 +1783,19 @@ def clientKillCommand(c):
             elif opt == b"type" and moreargs:
                 type_ = getClientTypeByName(argstr(argv[i + 1]))
                 if type_ == -1:
-                    addReplyErrorFormat(c, "Unknown client type '%s'", argstr(argv[i + 1]))
+                    addReplyErrorFormat(c, "Unknown client type '%s'", cstrarg(argv[i + 1]))
                     return
             elif opt == b"addr" and moreargs:
-                addr = argstr(argv[i + 1])
+                addr = argstr(c_string(argv[i + 1]))
             elif opt == b"laddr" and moreargs:
-                laddr = argstr(argv[i + 1])
+                laddr = argstr(c_string(argv[i + 1]))
             elif opt == b"user" and moreargs:
                 user = argstr(argv[i + 1])
                 if user != "default":
                     addReplyErrorFormat(c, "No such user '%s'", user)
                     return
             elif opt == b"skipme" and moreargs:
-                v = argv[i + 1].lower()
+                v = c_string(argv[i + 1]).lower()
                 if v == b"yes":
                     skipme = True
                 elif v == b"no":
@@ -1813,9 +1813,10 @@ def clientKillCommand(c):
     killed = 0
     close_this_client = False
     for client_ in list(server.clients.values()):
-        if addr and getClientPeerId(client_) != addr:
+        # strcmp on C strings; an empty ADDR matches no client, as in Redis.
+        if addr is not None and getClientPeerId(client_) != addr:
             continue
-        if laddr and getClientSockname(client_) != laddr:
+        if laddr is not None and getClientSockname(client_) != laddr:
             continue
         if type_ != -1 and getClientType(client_) != type_:
             continue
@@ -1895,7 +1896,7 @@ def helloCommand(c):
     setname = None
     while j < len(argv):
         moreargs = len(argv) - 1 - j
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if opt == b"auth" and moreargs >= 2:
             redactClientCommandArgument(c, j + 1)
             redactClientCommandArgument(c, j + 2)
@@ -1911,7 +1912,7 @@ def helloCommand(c):
                 return
             j += 2
         else:
-            addReplyErrorFormat(c, "Syntax error in HELLO option '%s'", argstr(argv[j]))
+            addReplyErrorFormat(c, "Syntax error in HELLO option '%s'", cstrarg(argv[j]))
             return
     if authRequired(c):
         addReplyError(c, "-NOAUTH HELLO must be called with the client already authenticated, "

@@ -56,7 +56,7 @@ from .server_h import (C_ERR, C_OK, CHILD_TYPE_RDB, LL_DEBUG, LL_NOTICE,
                        OBJ_STREAM, OBJ_STRING, OBJ_ZSET, QUICKLIST_PACKED_THRESHOLD, redisDb,
                        CLIENT_MASTER,
                        redisObject, server, shared)
-from .util import d2string, getRandomHexChars, mstime, string2ll
+from .util import c_string, d2string, getRandomHexChars, mstime, string2ll
 from .ziplist import ziplist_decode_values, ziplistValidateIntegrity
 from .zipmap import zipmapDecode
 from .db import emptyData, forget_random_snapshot
@@ -1259,7 +1259,7 @@ def bgsaveCommand(c):
     """BGSAVE [SCHEDULE] (bgsaveCommand)."""
     schedule = False
     if len(c.argv) > 1:
-        if len(c.argv) == 2 and c.argv[1].lower() == b"schedule":
+        if len(c.argv) == 2 and c_string(c.argv[1]).lower() == b"schedule":
             schedule = True
         else:
             addReplyErrorObject(c, shared.syntaxerr)
@@ -2494,7 +2494,7 @@ def debugReload(c):
     flush = save = True
     flags = RDBFLAGS_NONE
     for opt in c.argv[2:]:
-        o = opt.lower()
+        o = c_string(opt).lower()
         if o == b"merge":
             flags |= RDBFLAGS_ALLOW_DUP
         elif o == b"noflush":

@@ -33,7 +33,7 @@ from .server_h import (
     SLAVE_STATE_ONLINE, SLAVE_STATE_RDB_TRANSMITTED, SLAVE_STATE_SEND_BULK,
     SLAVE_STATE_WAIT_BGSAVE_END, SLAVE_STATE_WAIT_BGSAVE_START, UNIT_MILLISECONDS, server, shared,
 )
-from .util import getRandomHexChars, sdscatrepr
+from .util import c_string, getRandomHexChars, sdscatrepr
 from .networking import (addReply, addReplyArrayLen, addReplyBulkCBuffer, addReplyBulkCString,
                          addReplyBulkLongLong, addReplyError, addReplyErrorFormat,
                          addReplyErrorObject, addReplyLongLong, catClientInfoString,
@@ -444,7 +444,7 @@ def masterTryPartialResynchronization(c, psync_offset):
     the backlog. Then: +CONTINUE [<replid>], the backlog from that offset,
     and the replica is online. C_ERR means a full resync is needed.
     """
-    master_replid = c.argv[1].decode("latin-1")
+    master_replid = c_string(c.argv[1]).decode("latin-1")
     if master_replid.lower() != server.replid.lower() and (
             master_replid.lower() != server.replid2.lower() or
             psync_offset > server.second_replid_offset):
@@ -631,7 +631,7 @@ def replconfCommand(c):
         addReplyErrorObject(c, shared.syntaxerr)
         return
     for j in range(1, len(argv), 2):
-        opt = argv[j].lower()
+        opt = c_string(argv[j]).lower()
         if opt == b"listening-port":
             port = getLongFromObjectOrReply(c, argv[j + 1])
             if port is None:
@@ -646,7 +646,7 @@ def replconfCommand(c):
                                     "long: %d bytes", len(addr))
                 return
         elif opt == b"capa":
-            val = argv[j + 1].lower()
+            val = c_string(argv[j + 1]).lower()
             if val == b"eof":
                 c.slave_capa |= SLAVE_CAPA_EOF
             elif val == b"psync2":
@@ -682,21 +682,22 @@ def replconfCommand(c):
                 c.flags &= ~CLIENT_REPL_RDBONLY
         elif opt == b"rdb-filter-only":
             from .util import sdssplitargs
-            filters = sdssplitargs(argv[j + 1])
+            filters = sdssplitargs(c_string(argv[j + 1]))
             if filters is None:
                 addReplyErrorFormat(c, "Missing rdb-filter-only values")
                 return
             from .rdb import SLAVE_REQ_RDB_EXCLUDE_DATA, SLAVE_REQ_RDB_EXCLUDE_FUNCTIONS
             c.slave_req |= SLAVE_REQ_RDB_EXCLUDE_DATA | SLAVE_REQ_RDB_EXCLUDE_FUNCTIONS
             for f in filters:
-                if f.lower() == b"functions":
+                if c_string(f).lower() == b"functions":
                     c.slave_req &= ~SLAVE_REQ_RDB_EXCLUDE_FUNCTIONS
                 else:
                     addReplyErrorFormat(c, "Unsupported rdb-filter-only option: %s",
-                                        f.decode("latin-1"))
+                                        c_string(f).decode("latin-1"))
                     return
         else:
-            addReplyErrorFormat(c, "Unrecognized REPLCONF option: %s", argv[j].decode("latin-1"))
+            addReplyErrorFormat(c, "Unrecognized REPLCONF option: %s",
+                                c_string(argv[j]).decode("latin-1"))
             return
     addReply(c, shared.ok)
 
@@ -1573,7 +1574,7 @@ def replicaofCommand(c):
     if server.cluster_enabled:
         addReplyError(c, "REPLICAOF not allowed in cluster mode.")
         return
-    if c.argv[1].lower() == b"no" and c.argv[2].lower() == b"one":
+    if c_string(c.argv[1]).lower() == b"no" and c_string(c.argv[2]).lower() == b"one":
         if server.masterhost:
             replicationUnsetMaster()
             serverLog(LL_NOTICE, "MASTER MODE enabled (user request from '%s')",
@@ -1585,7 +1586,7 @@ def replicaofCommand(c):
         port = getRangeLongFromObjectOrReply(c, c.argv[2], 0, 65535, "Invalid master port")
         if port is None:
             return
-        host = c.argv[1].decode("latin-1")
+        host = c_string(c.argv[1]).decode("latin-1")     # strcasecmp, sdsnew: a C string
         if server.masterhost and server.masterhost.lower() == host.lower() and \
                 server.masterport == port:
             serverLog(LL_NOTICE, "REPLICAOF would result into synchronization with the master we "

@@ -54,7 +54,7 @@ from .server_h import (
     SHUTDOWN_SAVE, STATS_METRIC_COMMAND, STATS_METRIC_COUNT, STATS_METRIC_NET_INPUT,
     STATS_METRIC_NET_OUTPUT, STATS_METRIC_SAMPLES, redisCommand, server, shared,
 )
-from .util import bytesToHuman as h, getRandomHexChars, mstime, stringmatchlen, ustime
+from .util import bytesToHuman as h, c_string, getRandomHexChars, mstime, stringmatchlen, ustime
 from .acl import checkPasswordAndAuthenticate as check
 from .object import DICT_ENTRY_SIZE, _dict_overhead, flush_memory_charges, pending_charges
 from .replication import replicationFeedMonitors
@@ -506,7 +506,7 @@ def processCommand(c):
     argv = c.argv
     cmd = _command_cache.get(argv[0]) or lookupCommand(argv)
     if cmd is None:
-        a0 = argv[0].lower()
+        a0 = c_string(argv[0]).lower()      # strcasecmp, not the table lookup
         if a0 == b"host:" or a0 == b"post":
             securityWarningCommand(c)
             return C_ERR
@@ -1885,13 +1885,13 @@ def commandListCommand(c):
             names.extend(cmd.subcommands_dict.values())
     if len(argv) == 2:
         out = [cmd.fullname for cmd in names]
-    elif len(argv) == 5 and argv[2].lower() == b"filterby":
-        kind = argv[3].lower()
+    elif len(argv) == 5 and c_string(argv[2]).lower() == b"filterby":
+        kind = c_string(argv[3]).lower()
         val = argv[4]
         if kind == b"module":
             out = []
         elif kind == b"aclcat":
-            cat = val.decode("latin-1").upper()
+            cat = c_string(val).decode("latin-1").upper()
             out = [cmd.fullname for cmd in names if cat in _command_acl_categories(cmd)]
         elif kind == b"pattern":
             out = [cmd.fullname for cmd in names if stringmatchlen(val, cmd.fullname.encode(), True)]
@@ -1992,7 +1992,7 @@ def genInfoSectionDict(args):
     sections = set()
     all_ = everything = False
     for a in args:
-        a = a.decode("latin-1").lower()
+        a = c_string(a).decode("latin-1").lower()     # strcasecmp, sdsnew: C strings
         if a == "default":
             sections.update(DEFAULT_INFO_SECTIONS)
         elif a == "all":

@@ -196,7 +196,7 @@ NAMED_POOLS = {
     "encoding": ["i8", "u8", "i5", "u1", "i64", "u63", "u64", "i0", "u0", "i65", "I8",
                  "x8", "i", "#", "i-1"],
     "protover": ["2", "3", "1", "4", "abc", "-1", "3.0"],
-    "operation": ["AND", "OR", "XOR", "NOT", "and", "not", "foo"],
+    "operation": ["AND", "OR", "XOR", "NOT", "and", "not", "foo", "AND\0", "xor\0junk"],
     "subcommand": ["GETREG", "DECODE", "ENCODING", "TODENSE", "getreg", "foo"],
     "longitude": ["13.361389", "15.087269", "0", "180", "-180", "180.1", "-181", "abc"],
     "latitude": ["38.115556", "37.502669", "0", "85.05112878", "85.06", "-85.1", "abc"],
@@ -222,6 +222,17 @@ def _token_case(rng, token):
     if r < 0.85:
         return token.lower()
     return "".join(ch.upper() if rng.random() < 0.5 else ch.lower() for ch in token)
+
+
+def _option_token(rng, token):
+    """An option word as _token_case writes it, and now and then with a NUL
+    and junk after it: Redis compares option words as C strings (strcasecmp
+    stops at the NUL), so "NX\\0junk" is NX there. Not for command names,
+    which Redis looks up over all their bytes."""
+    word = _token_case(rng, token)
+    if rng.random() < 0.08:
+        word += rng.choice(["\0", "\0junk", "\0\0"])
+    return word
 
 
 class ArgvBuilder:
@@ -273,7 +284,7 @@ class ArgvBuilder:
             self.numkeys_at = len(self.out)
         for i in range(reps):
             if arg.get("token") and (i == 0 or arg.get("multiple_token")):
-                self.out.append(_token_case(rng, arg["token"]))
+                self.out.append(_option_token(rng, arg["token"]))
             self.gen_value(arg)
         if arg.get("multiple") and arg["type"] == "key":
             self.last_keys = reps
@@ -308,7 +319,7 @@ def _mutate(rng, args):
         i, j = rng.sample(range(n), 2)
         args[i], args[j] = args[j], args[i]
     elif kind == 3:                                       # insert a token
-        args.insert(rng.randrange(n + 1), _token_case(rng, rng.choice(TOKENS)))
+        args.insert(rng.randrange(n + 1), _option_token(rng, rng.choice(TOKENS)))
     elif kind == 4:                                       # cut short
         del args[rng.randrange(n + 1):]
     elif kind == 5:                                       # extra arguments

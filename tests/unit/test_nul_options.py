@@ -99,9 +99,48 @@ SCRIPTS = {
         "COMMAND GETKEYS LMPOP 1 l LEFT", "COMMAND GETKEYSANDFLAGS BITFIELD bf GET~ u8 0",
         "COMMAND GETKEYSANDFLAGS BITFIELD bf SET^ u8 0 1", "MEMORY USAGE k SAMPLES~ 5",
     ],
+    "connection": [
+        "HELLO 2 AUTH~ nouser wrong", "HELLO 2 FOO~", "HELLO 2 ^SETNAME x",
+        "CLIENT NO-EVICT on~", "CLIENT NO-EVICT OFF^", "CLIENT NO-EVICT ^on",
+        "CLIENT TRACKING on^ BCAST~ NOLOOP~ PREFIX~ a", "CLIENT TRACKING off~",
+        "CLIENT TRACKING on OPTIN~", "CLIENT CACHING yes~", "CLIENT CACHING ^yes",
+        "CLIENT TRACKING OFF", "CLIENT TRACKING on^ FOO~", "CLIENT CACHING no~",
+        "CLIENT PAUSE 10 WRITE~", "CLIENT UNPAUSE", "CLIENT PAUSE 10 all^", "CLIENT UNPAUSE",
+        "CLIENT PAUSE 10 ^ALL", "CLIENT UNBLOCK 999999 ERROR~", "CLIENT UNBLOCK 999999 timeout^",
+        "CLIENT UNBLOCK 999999 ^error", "CLIENT LIST TYPE~ pubsub", "CLIENT LIST TYPE pubsub~",
+        "CLIENT LIST TYPE foo~", "CLIENT LIST ID~ 999999", "CLIENT KILL ADDR~ 1.2.3.4:5 SKIPME~ yes~",
+        "CLIENT KILL TYPE~ pubsub~", "CLIENT KILL TYPE foo~", "CLIENT KILL ADDR ^ SKIPME yes",
+        "CLIENT KILL LADDR~ 1.2.3.4:5", "CLIENT KILL SKIPME ^yes", "CLIENT KILL 1.2.3.4:5~",
+        "CLIENT REPLY on~",
+    ],
+    "server": [
+        "REPLICAOF NO~ ONE^", "REPLICAOF ^NO ONE", "REPLCONF listening-port~ 6380",
+        "REPLCONF capa~ eof~ CAPA psync2^", "REPLCONF foo~ 1", "REPLCONF ^ack 1",
+        "COMMAND LIST FILTERBY~ PATTERN~ get", "COMMAND LIST FILTERBY ^PATTERN get",
+        "SHUTDOWN ABORT~", "SHUTDOWN ^ABORT", "DEBUG PROTOCOL~ integer^", "DEBUG protocol^ true~",
+        "DEBUG SLEEP~ 0", "DEBUG ^SLEEP 0", "PFADD hll a b c", "PFDEBUG ENCODING~ hll",
+        "PFDEBUG todense^ hll", "PFDEBUG ENCODING hll", "PFDEBUG FOO~ hll", "PFDEBUG ^GETREG hll",
+        "LATENCY HISTORY command~", "LATENCY RESET command~ fork^", "LATENCY GRAPH foo~",
+        "LOLWUT VERSION~ 5 1 1 1", "FLUSHDB ^ASYNC",
+    ],
 }
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_nul_in_option_words(pair, name):
     assert_same(pair, script_of([_nul(line) for line in SCRIPTS[name]]))
+
+
+def test_nul_in_restore_options(pair):
+    """RESTORE's REPLACE/ABSTTL/IDLETIME/FREQ words, with a payload from real Redis."""
+    ours, theirs = pair
+    for conn in pair:
+        conn.call("SET", "k", "value")
+    from helpers.resp import parse
+    payload = parse(theirs.call("DUMP", "k"))
+    script = [("RESTORE", "k", "0", payload, "REPLACE\x00junk"),
+              ("RESTORE", "k", "0", payload, "replace\x00", "IDLETIME\x00", "5"),
+              ("RESTORE", "k", "0", payload, "\x00REPLACE"),
+              ("RESTORE", "k2", "0", payload, "ABSTTL\x00", "FREQ\x00x", "3"),
+              ("OBJECT", "ENCODING", "k2"), ("GET", "k")]
+    assert_same(pair, script)
