@@ -25,7 +25,7 @@ def keyspaceEventsStringToFlags(classes):
     """Parse a notify-keyspace-events string into flags; -1 on an unknown char."""
     flags = 0
     table = dict(_FLAG_CHARS)
-    for ch in classes:
+    for ch in classes.split("\0", 1)[0]:      # the C loop ends at a NUL byte
         f = table.get(ch)
         if f is None:
             return -1

@@ -411,6 +411,12 @@ def _argv_for(name, seed, i):
 # ---------------------------------------------------------------------------
 # Comparing
 # ---------------------------------------------------------------------------
+def _word(a):
+    """An argument as an option word, the way Redis reads it (strcasecmp on
+    the C string: upper-cased, cut at the first NUL)."""
+    return a.split("\0", 1)[0].upper() if isinstance(a, str) else a
+
+
 def _sort_order_unspecified(argv):
     """Does this SORT reply (or store) elements in the order of a hash table?
 
@@ -421,7 +427,7 @@ def _sort_order_unspecified(argv):
       with no tie-break in the ALPHA case, unlike the numeric one."""
     if len(argv) < 2 or argv[1] not in ("st:ht", "z:lp", "z:sl", "geo"):
         return False
-    up = [a.upper() if isinstance(a, str) else a for a in argv]
+    up = [_word(a) for a in argv]
     by = [argv[j + 1] for j in range(2, len(argv) - 1) if up[j] == "BY"]
     if not by or not isinstance(by[-1], str):
         return False
@@ -462,7 +468,7 @@ def normalize(name, argv, reply):
     if name in SCANS:
         return _scan_view(name, argv, reply)
     if name in ("sort", "sort_ro") and _sort_order_unspecified(argv):
-        return shape(reply) if "LIMIT" in [str(a).upper() for a in argv] else unordered(reply)
+        return shape(reply) if "LIMIT" in [_word(a) for a in argv] else unordered(reply)
     if name in ("command|docs", "command|info") and len(argv) == 2:
         return "whole command table"
     return clock_free(tuple(argv), reply)

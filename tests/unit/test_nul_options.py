@@ -122,6 +122,10 @@ SCRIPTS = {
         "PFDEBUG todense^ hll", "PFDEBUG ENCODING hll", "PFDEBUG FOO~ hll", "PFDEBUG ^GETREG hll",
         "LATENCY HISTORY command~", "LATENCY RESET command~ fork^", "LATENCY GRAPH foo~",
         "LOLWUT VERSION~ 5 1 1 1", "FLUSHDB ^ASYNC",
+        "CONFIG SET notify-keyspace-events ^xyz", "CONFIG GET notify-keyspace-events",
+        "CONFIG SET notify-keyspace-events KEA~", "CONFIG GET notify-keyspace-events",
+        "CONFIG SET notify-keyspace-events Kx^y", "CONFIG GET notify-keyspace-events",
+        "CONFIG SET notify-keyspace-events ~", "CONFIG GET notify-keyspace-events",
     ],
 }
 
