@@ -19,7 +19,7 @@ def _nul(line):
 SCRIPTS = {
     "strings": [
         "SET k v NX~", "GET k", "SET k v2 nx^", "GET k", "SET k v3 XX~ GET~", "GET k",
-        "SET k v4 EX~ 100", "TTL k", "SET k v5 px^ 100000", "PTTL k",
+        "SET k v4 EX~ 100", "TTL k", "SET k v5 px^ 100000", "TTL k",
         "SET k v6 KEEPTTL~", "TTL k", "SET k v7 EXAT~ 32503680000", "EXPIRETIME k",
         "SET k v8 PXAT~ 32503680000123", "PEXPIRETIME k", "SET k v9 GET^", "GET k",
         "SET k v NXjunk", "SET k v ^NX", "SET k v ^", "SET k v N^X",
@@ -49,8 +49,8 @@ SCRIPTS = {
         "BLMPOP 0.01 1 l LEFT~ COUNT~ 1",
     ],
     "hash_set": [
-        "HSET h f v f2 v2", "HRANDFIELD h 2 WITHVALUES~", "HRANDFIELD h 1 withvalues^",
-        "HRANDFIELD h 1 ^WITHVALUES", "SADD s1 a b c", "SADD s2 b c d",
+        "HSET h f v f2 v2", "HRANDFIELD h 2 WITHVALUES~", "HSET h1 f v",
+        "HRANDFIELD h1 1 withvalues^", "HRANDFIELD h 1 ^WITHVALUES", "SADD s1 a b c", "SADD s2 b c d",
         "SINTERCARD 2 s1 s2 LIMIT~ 1", "SINTERCARD 2 s1 s2 limit^ 0",
         "SINTERCARD 2 s1 s2 LIMITjunk 1",
     ],
