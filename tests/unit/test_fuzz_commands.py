@@ -574,6 +574,11 @@ class Fuzz:
                 self.mismatches.append((where + " inside MULTI", "", ours, theirs))
         else:
             x, y = normalize(name, argv, ours[0]), normalize(name, argv, theirs[0])
+            if name in SCANS and "partial scan" in (x, y) and x[:1] != b"-" and y[:1] != b"-":
+                # One server finished the scan in one call and the other did
+                # not: with COUNT over a hash table, where a call stops depends
+                # on the table's layout (Redis seeds its hash per process).
+                x = y
             if x != y:
                 self.mismatches.append((where, "", ours[0], theirs[0]))
         flags = _spec(name).get("command_flags", [])
