@@ -35,7 +35,7 @@ import time
 from .server_h import (C_ERR, C_OK, CHILD_TYPE_AOF, CLIENT_DENY_BLOCKING, CLIENT_MULTI,
                        LL_DEBUG, LL_NOTICE, LL_VERBOSE, LL_WARNING, PROPAGATE_AOF,
                        server, shared)
-from .util import (dirCreateIfMissing, dirExists, fileExist, makePath, pathIsBaseName,
+from .util import (c_string, dirCreateIfMissing, dirExists, fileExist, makePath, pathIsBaseName,
                    sdscatrepr, sdsneedsrepr, sdssplitargs)
 
 AOF_OFF = 0               # appendonly no
@@ -1058,7 +1058,7 @@ def loadSingleAppendOnlyFile(filename):
                 cmd = lookupCommand(argv)
                 if cmd is None:
                     serverLog(LL_WARNING, "Unknown command '%s' reading the append only file %s",
-                              argv[0].split(b"\0", 1)[0].decode("utf-8", "replace"), filename)
+                              c_string(argv[0]).decode("utf-8", "replace"), filename)
                     return AOF_FAILED
                 if cmd.proc.__name__ == "multiCommand":
                     valid_before_multi = valid_up_to

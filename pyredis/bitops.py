@@ -276,10 +276,7 @@ def getBitfieldTypeFromArgument(c, o):
         addReplyError(c, err)
         return None
     # The C parses up to the first NUL byte (strlen), so "u8\0junk" is u8.
-    rest = o[1:]
-    nul = rest.find(b"\0")
-    if nul >= 0:
-        rest = rest[:nul]
+    rest = c_string(o[1:])
     llbits = string2ll(rest)
     if llbits is None or llbits < 1 or (sign == 1 and llbits > 64) or (sign == 0 and llbits > 63):
         addReplyError(c, err)

@@ -22,7 +22,7 @@ from .server_h import (
     SHUTDOWN_NOSAVE, SHUTDOWN_NOW, SHUTDOWN_SAVE, clientBufferLimitsConfig, saveparam, server,
     shared,
 )
-from .util import memtoull, sdscatrepr, sdssplitargs, string2ll, stringmatchlen
+from .util import c_string, memtoull, sdscatrepr, sdssplitargs, string2ll, stringmatchlen
 from .commands import COMMAND_TABLE
 from .evict import performEvictions
 from .networking import (
@@ -966,7 +966,7 @@ def configGetCommand(c):
         name = pat.decode("utf-8", "surrogateescape")
         # The glob test and the match read the pattern as a C string (up to
         # a NUL byte); the exact lookup hashes all of it.
-        cpat = pat.split(b"\0", 1)[0]
+        cpat = c_string(pat)
         if not any(ch in cpat for ch in b"[*?"):
             if pat.lower() in seen:
                 continue

@@ -567,7 +567,7 @@ def parseScanCursorOrReply(c, o):
     no trailing junk and nothing past 2**64-1.
     """
     # strtoul reads a C string: a NUL byte ends the cursor ("\0junk" is 0).
-    o = o.split(b"\0", 1)[0]
+    o = c_string(o)
     if o[:1].isspace():
         v = None
     else:

@@ -1092,7 +1092,7 @@ def cstrarg(b, precision=None):
     """An argument as C's "%s" (or "%.<precision>s") prints it, as text: cut
     at its first NUL byte, then to at most `precision` bytes - bytes, not
     characters, so a multi-byte UTF-8 character may be cut in half."""
-    b = b.split(b"\0", 1)[0]
+    b = c_string(b)
     if precision is not None:
         b = b[:precision]
     return b.decode("utf-8", "surrogateescape")

@@ -1290,7 +1290,7 @@ def _load_transferred_rdb(conn, usemark):
     from .db import emptyData
     from .rdb import RDBFLAGS_REPLICATION, RdbLoadError, fsyncFileDir, killRDBChild, rdbLoad, rdbSaveInfo
     if server.aof_state:
-        _aof_call("stopAppendOnly")
+        aof.stopAppendOnly()
     if server.child_type == CHILD_TYPE_RDB:
         serverLog(LL_NOTICE, "Replica is about to load the RDB file received from the master, but "
                   "there is a pending RDB child running. Killing process %d and removing its temp "
@@ -1352,12 +1352,8 @@ def restartAOFAfterSYNC():
     """Turn the AOF back on after a sync stopped it (restartAOFAfterSYNC): it starts
     with a rewrite of the new dataset. A replica that cannot persist what it
     replicates exits, as in Redis."""
-    from .server import _persistence_function
-    start = _persistence_function("aof", "startAppendOnly")
-    if start is None:
-        return
     for _ in range(10):
-        if start() == C_OK:
+        if aof.startAppendOnly() == C_OK:
             return
         serverLog(LL_WARNING, "Failed enabling the AOF after successful master synchronization! "
                   "Trying it again in one second.")
@@ -1365,14 +1361,6 @@ def restartAOFAfterSYNC():
     serverLog(LL_WARNING, "FATAL: this replica instance finished the synchronization with its "
               "master, but the AOF can't be turned on. Exiting now.")
     os._exit(1)
-
-
-def _aof_call(name):
-    """Call pyredis.aof.<name>() when the AOF module provides it (built separately)."""
-    from .server import _persistence_function
-    fn = _persistence_function("aof", name)
-    if fn is not None:
-        fn()
 
 
 def _bulk_error():
@@ -1800,3 +1788,8 @@ def replicationRegister():
                            ("rdb_pipe_conns", None)):
         if not hasattr(server, field):
             setattr(server, field, default)
+
+
+# Bound as a module at the bottom: aof.py is loaded after this file (server.py
+# imports replication first), and its functions are looked up when called.
+from . import aof  # noqa: E402

@@ -436,7 +436,7 @@ def commandCheckExistence(c):
         for a in c.argv[1:]:
             if len(args) >= 128:
                 break
-            args += b"'%s' " % a.split(b"\0", 1)[0][:128 - len(args)]
+            args += b"'%s' " % c_string(a)[:128 - len(args)]
         err = "unknown command '%s', with args beginning with: %s" % (
             cstrarg(c.argv[0], 128), argstr(args))
     return err.replace("\r", " ").replace("\n", " ")
@@ -1157,21 +1157,16 @@ def _persistence_function(module, name):
 def serverCronAofRewriteCheck():
     """auto-aof-rewrite-percentage/min-size: start BGREWRITEAOF when the AOF grew
     enough since the last rewrite (inline in serverCron in C)."""
-    if server.aof_state != 1 or hasActiveChildProcess() or not server.aof_rewrite_perc:
-        return      # 1 is AOF_ON: not while waiting for the first rewrite
+    if server.aof_state != aof.AOF_ON or hasActiveChildProcess() or not server.aof_rewrite_perc:
+        return      # not while waiting for the first rewrite (AOF_WAIT_REWRITE)
     cur = getattr(server, "aof_current_size", 0)
     if cur <= server.aof_rewrite_min_size:
         return
     base = getattr(server, "aof_rewrite_base_size", 0) or 1
     growth = cur * 100 // base - 100
-    if growth >= server.aof_rewrite_perc:
-        limited = _persistence_function("aof", "aofRewriteLimited")
-        if limited is not None and limited():
-            return
-        rewrite = _persistence_function("aof", "rewriteAppendOnlyFileBackground")
-        if rewrite is not None:
-            serverLog(LL_NOTICE, "Starting automatic rewriting of AOF on %d%% growth", growth)
-            rewrite()
+    if growth >= server.aof_rewrite_perc and not aof.aofRewriteLimited():
+        serverLog(LL_NOTICE, "Starting automatic rewriting of AOF on %d%% growth", growth)
+        aof.rewriteAppendOnlyFileBackground()
 
 
 def serverCronScheduledAofRewrite():
@@ -1179,24 +1174,8 @@ def serverCronScheduledAofRewrite():
     (server.aof_rewrite_scheduled; inline in serverCron in C)."""
     if hasActiveChildProcess() or not getattr(server, "aof_rewrite_scheduled", 0):
         return
-    limited = _persistence_function("aof", "aofRewriteLimited")
-    if limited is not None and limited():
-        return
-    rewrite = _persistence_function("aof", "rewriteAppendOnlyFileBackground")
-    if rewrite is not None:
-        rewrite()
-
-
-def flushAppendOnlyFile(force):
-    """Write (and maybe fsync) the AOF buffer (flushAppendOnlyFile).
-
-    The AOF issue owns the implementation in pyredis/aof.py; serverCron
-    calls it through here for a postponed fsync and to retry after a write
-    error, as Redis does.
-    """
-    fn = _persistence_function("aof", "flushAppendOnlyFile")
-    if fn is not None:
-        fn(force)
+    if not aof.aofRewriteLimited():
+        aof.rewriteAppendOnlyFileBackground()
 
 
 def serverCron(eventLoop, id, clientData):
@@ -1271,9 +1250,9 @@ def serverCron(eventLoop, id, clientData):
         serverCronAofRewriteCheck()
 
     if server.aof_state and getattr(server, "aof_flush_postponed_start", 0):
-        flushAppendOnlyFile(0)
+        aof.flushAppendOnlyFile(0)
     if run_with_period(1000) and server.aof_state and server.aof_last_write_status == C_ERR:
-        flushAppendOnlyFile(0)
+        aof.flushAppendOnlyFile(0)
 
     checkClientPauseTimeoutAndReturnIfPaused()
 
@@ -1350,7 +1329,7 @@ def beforeSleep(eventLoop):
     # reply goes out: a client never sees a write acknowledged that a crash
     # right now would lose.
     if server.aof_state:
-        flushAppendOnlyFile(0)
+        aof.flushAppendOnlyFile(0)
     if server.clients_pending_write:
         handleClientsWithPendingWrites()
     if server.clients_to_close:
@@ -2579,8 +2558,8 @@ def createPidFile():
 
 def loadDataFromDisk():
     """Load the dataset at start-up: AOF if enabled, else the RDB (loadDataFromDisk)."""
-    if server.aof_state == 1:       # AOF_ON: the AOF holds the dataset, not dump.rdb
-        _persistence_function("aof", "loadDataFromAppendOnlyFiles")()
+    if server.aof_state == aof.AOF_ON:      # the AOF holds the dataset, not dump.rdb
+        aof.loadDataFromAppendOnlyFiles()
         return
     loader = server.load_data_hook
     if loader is not None:
@@ -2667,11 +2646,10 @@ def main(argv=None):
     createPidFile()
     serverLog(LL_NOTICE, "Running mode=standalone, port=%d.", server.port)
     serverLog(LL_WARNING, "Server initialized")
-    aof_step = lambda name: (_persistence_function("aof", name) or (lambda: None))()  # noqa: E731
-    aof_step("aofLoadManifestFromDisk")
+    aof.aofLoadManifestFromDisk()
     loadDataFromDisk()
-    aof_step("aofOpenIfNeededOnServerStart")
-    aof_step("aofDelHistoryFiles")
+    aof.aofOpenIfNeededOnServerStart()
+    aof.aofDelHistoryFiles()
     tuneGarbageCollector()
     serverLog(LL_NOTICE, "Ready to accept connections")
     ae.aeMain(server.el)
@@ -2684,6 +2662,7 @@ def main(argv=None):
 # functions are looked up when called). An import inside the function
 # instead would cost ~3 us on every call.
 from . import blocked  # noqa: E402
+from . import aof  # noqa: E402
 # Loaded by then (db.py, which blocked.py imports, imports it at its bottom).
 from .tracking import (  # noqa: E402
     trackingBroadcastInvalidationMessages, trackingGetTotalItems, trackingGetTotalKeys,

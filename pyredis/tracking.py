@@ -31,7 +31,7 @@ instead of scanning the whole table at disconnect time.
 
 import random
 
-from .networking import addReply, addReplyErrorFormat, argstr, lookupClientByID
+from .networking import addReply, addReplyErrorFormat, cstrarg, lookupClientByID
 from .pubsub import addReplyPubsubMessage, pubSubType
 from .server_h import (
     CLIENT_PUBSUB, CLIENT_PUSHING, CLIENT_TRACKING, CLIENT_TRACKING_BCAST,
@@ -121,11 +121,6 @@ def stringCheckPrefix(s1, s2):
     return s1[:n] == s2[:n]
 
 
-def _cstr(s):
-    # The error messages print prefixes with %s, which stops at a NUL byte.
-    return argstr(s.split(b"\0", 1)[0])
-
-
 def checkPrefixCollisionsOrReply(c, prefixes):
     """Refuse prefixes that overlap each other or the client's own (checkPrefixCollisionsOrReply).
 
@@ -144,13 +139,13 @@ def checkPrefixCollisionsOrReply(c, prefixes):
             if stringCheckPrefix(e, p):
                 addReplyErrorFormat(c, "Prefix '%s' overlaps with an existing prefix '%s'. "
                                     "Prefixes for a single client must not overlap.",
-                                    _cstr(p), _cstr(e))
+                                    cstrarg(p), cstrarg(e))
                 return 0
         for j in range(i + 1, n):
             if stringCheckPrefix(p, prefixes[j]):
                 addReplyErrorFormat(c, "Prefix '%s' overlaps with another provided prefix '%s'. "
                                     "Prefixes for a single client must not overlap.",
-                                    _cstr(p), _cstr(prefixes[j]))
+                                    cstrarg(p), cstrarg(prefixes[j]))
                 return i
     return 1
 
